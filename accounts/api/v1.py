@@ -1,0 +1,28 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+
+from accounts import selectors
+from accounts.api.serializers import PermissionSerializer, RoleSerializer
+from portal.api.views import V1ViewSet
+
+
+@extend_schema(tags=["roles"])
+class RoleViewSet(mixins.ListModelMixin, V1ViewSet):
+    """Roles of the caller's tenant (v1 §1.4.1)."""
+
+    required_permissions = {"list": "role:read"}
+    serializer_class = RoleSerializer
+
+    def get_base_queryset(self):
+        return selectors.role_list()
+
+
+@extend_schema(tags=["roles"])
+class PermissionViewSet(mixins.ListModelMixin, V1ViewSet):
+    """The permission catalogue (v1 §1.4.3)."""
+
+    required_permissions = {"list": "permission:read"}
+    serializer_class = PermissionSerializer
+
+    def get_base_queryset(self):
+        return selectors.permission_list()

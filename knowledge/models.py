@@ -1,0 +1,1 @@
+"""Models of the knowledge domain (see the issue tracker for what lands here)."""

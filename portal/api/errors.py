@@ -1,0 +1,72 @@
+"""Error codes of both contracts, decided once.
+
+Services raise ``DomainError(ErrorCode.X, …)``; each contract's exception handler turns it
+into its own envelope: v1 puts ``v1_code`` in ``code`` (a numeric business code such as 40001,
+or the HTTP status), the desk contract puts the key in ``error_code``. The HTTP status is
+always the real one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    message: str
+    v1_code: int | None = None  # None: the HTTP status
+    desk_status: int | None = None  # None: the same HTTP status as v1
+
+
+class ErrorCode(Enum):
+    # Generic
+    BAD_REQUEST = ErrorSpec(400, _("Bad request."))
+    VALIDATION_FAILED = ErrorSpec(400, _("Request parameters failed validation."), desk_status=422)
+    AUTHENTICATION_REQUIRED = ErrorSpec(401, _("Authentication required."))
+    INVALID_TOKEN = ErrorSpec(401, _("The token is invalid."))
+    TOKEN_EXPIRED = ErrorSpec(401, _("The token has expired."))
+    INSUFFICIENT_PERMISSIONS = ErrorSpec(403, _("Permission denied: you cannot access this resource."))
+    NOT_FOUND = ErrorSpec(404, _("The resource does not exist."))
+    METHOD_NOT_ALLOWED = ErrorSpec(405, _("Method not allowed."))
+    NOT_ACCEPTABLE = ErrorSpec(406, _("Cannot satisfy the requested response format."))
+    CONFLICT = ErrorSpec(409, _("The resource conflicts with its current state."))
+    UNSUPPORTED_MEDIA_TYPE = ErrorSpec(415, _("Unsupported media type."))
+    RATE_LIMIT_EXCEEDED = ErrorSpec(429, _("Too many requests; please try again later."))
+    INTERNAL_ERROR = ErrorSpec(500, _("Internal server error."))
+    SERVICE_UNAVAILABLE = ErrorSpec(503, _("Service temporarily unavailable."))
+    # Identity (v1 business codes 40001-40004)
+    INVALID_CREDENTIALS = ErrorSpec(401, _("Wrong username or password."), v1_code=40001)
+    ACCOUNT_LOCKED = ErrorSpec(403, _("The account is locked."), v1_code=40002)
+    TENANT_UNAVAILABLE = ErrorSpec(403, _("The tenant does not exist or is disabled."), v1_code=40003)
+    CAPTCHA_INVALID = ErrorSpec(400, _("Wrong captcha."), v1_code=40004)
+    # Domain lookups
+    USER_NOT_FOUND = ErrorSpec(404, _("The user does not exist."))
+    TICKET_NOT_FOUND = ErrorSpec(404, _("The ticket does not exist."))
+    CATEGORY_NOT_FOUND = ErrorSpec(404, _("The category does not exist."))
+    # Domain rules
+    INVALID_STATUS_TRANSITION = ErrorSpec(400, _("This status change is not allowed."))
+    ASSIGNMENT_FAILED = ErrorSpec(400, _("The assignment failed."))
+    FILE_TOO_LARGE = ErrorSpec(413, _("The file is too large."))
+    UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
+
+    @property
+    def spec(self) -> ErrorSpec:
+        return self.value
+
+
+class DomainError(Exception):
+    """A refusal by the domain, with a code both contracts know how to present.
+
+    ``field`` names the input that was wrong (v1 ``data.errors[].field``); ``details`` is
+    returned as desk ``details`` and merged into v1 ``data``."""
+
+    def __init__(self, code: ErrorCode, message=None, *, field: str | None = None, details: dict | None = None):
+        self.code = code
+        self.message = message if message is not None else code.spec.message
+        self.field = field
+        self.details = details or {}
+        super().__init__(str(self.message))

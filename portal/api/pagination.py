@@ -1,0 +1,92 @@
+"""One pagination class per contract. Both refuse unordered querysets (an unordered page is a
+page that can repeat or skip rows) and count in SQL."""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from rest_framework.pagination import BasePagination
+
+from portal.api.errors import DomainError, ErrorCode
+from portal.api.responses import ApiResponse
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        message = _("%(name)s must be a positive integer.") % {"name": name}
+        raise DomainError(ErrorCode.VALIDATION_FAILED, field=name, message=message)
+    return min(value, maximum) if maximum else value
+
+
+class _ContractPagination(BasePagination):
+    size_param = "size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if hasattr(queryset, "ordered") and not queryset.ordered:
+            raise ImproperlyConfigured(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}.")
+        self.page = _positive_int(request, "page", 1)
+        self.size = _positive_int(request, self.size_param, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        self.total = (
+            queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        )
+        start = (self.page - 1) * self.size
+        return list(queryset[start : start + self.size])
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": self.size_param,
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+class V1Pagination(_ContractPagination):
+    """``data = {"total", "page", "size", "items"}``."""
+
+    size_param = "size"
+
+    def get_paginated_response(self, data, message=None):
+        return ApiResponse({"total": self.total, "page": self.page, "size": self.size, "items": data}, message=message)
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["total", "page", "size", "items"],
+            "properties": {
+                "total": {"type": "integer"},
+                "page": {"type": "integer"},
+                "size": {"type": "integer"},
+                "items": schema,
+            },
+        }
+
+
+class DeskPagination(_ContractPagination):
+    """``data = [...]`` with ``pagination = {"page", "limit", "total", "pages"}`` beside it."""
+
+    size_param = "limit"
+
+    def get_paginated_response(self, data, message=None):
+        pages = math.ceil(self.total / self.size) if self.total else 0
+        meta = {"page": self.page, "limit": self.size, "total": self.total, "pages": pages}
+        return ApiResponse(data, message=message, pagination=meta)
+
+    def get_paginated_response_schema(self, schema):
+        # The desk renderer lifts ``pagination`` beside ``data``; the schema hook documents that.
+        return schema

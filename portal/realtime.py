@@ -1,0 +1,67 @@
+"""The single way server code pushes a live event to WebSocket clients.
+
+Groups: ``user.<id>`` (one user's sockets), ``tenant.<id>`` (everyone of a tenant); features
+add their own (``ticket.<id>``). Callers publish after commit (``publish_on_commit``).
+
+Embedded mode uses the in-memory channel layer, which lives in one process and one event
+loop: a ``group_send`` from another thread (a request thread, the embedded beat thread) is
+handed to the server's loop instead of running on a private loop where no socket listens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop() -> None:
+    """Called from inside the ASGI server's loop (see ``portal.asgi``)."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def tenant_group(tenant_id: int) -> str:
+    return f"tenant.{tenant_id}"
+
+
+def _message(event_type: str, data: dict) -> dict:
+    # ``type`` routes to LiveConsumer.live_event; ``event`` is what the client sees as ``type``.
+    return {"type": "live.event", "event": event_type, "data": data}
+
+
+def publish(group: str, event_type: str, data: dict) -> None:
+    """Send ``{"type": event_type, "data": data}`` to every socket in ``group`` now."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = _message(event_type, data)
+    loop = _server_loop
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            loop.create_task(layer.group_send(group, message))
+        else:
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+        return
+    async_to_sync(layer.group_send)(group, message)
+
+
+def publish_on_commit(group: str, event_type: str, data: dict) -> None:
+    """Publish once the current transaction commits; a rolled-back change sends nothing."""
+    transaction.on_commit(partial(publish, group, event_type, data))

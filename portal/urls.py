@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.api.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("portal.pages")),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import TenantFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing locally; in CI a missing service is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+def bearer_for(user) -> str:
+    """An access token for ``user``, as the login endpoints issue it."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return str(AccessToken.for_user(user))
+
+
+@pytest.fixture
+def tenant_a(db):
+    return TenantFactory(code="tenant_a", name="甲公司")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return TenantFactory(code="tenant_b", name="乙公司")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(tenant, *roles: str, **fields):
+        return UserFactory(tenant=tenant, roles=list(roles) or ["user"], **fields)
+
+    return make
+
+
+@pytest.fixture
+def api():
+    """Returns an API client; ``api(user)`` is one authenticated with ``user``'s bearer token."""
+
+    def client(user=None, **headers):
+        c = APIClient(**headers)
+        if user is not None:
+            c.credentials(HTTP_AUTHORIZATION=f"Bearer {bearer_for(user)}")
+        return c
+
+    return client
