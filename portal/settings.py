@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # OpsPortal
     "portal",
+    "portal.notifications",
+    "portal.sla",
     "tenants",
     "accounts",
     "tickets",

@@ -47,4 +47,6 @@ def _permission(tenant):
 ISOLATION_MODULES = [
     "tests.accounts.isolation",
     "tests.tickets.isolation",
+    "tests.notifications.isolation",
+    "tests.sla.isolation",
 ]

@@ -10,7 +10,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api.views import DeskNotFoundView, V1NotFoundView
 
-API_APPS = ["portal", "tenants", "accounts", "tickets", "dispatch", "engineers", "knowledge"]
+API_APPS = [
+    "portal",
+    "portal.notifications",
+    "portal.sla",
+    "tenants",
+    "accounts",
+    "tickets",
+    "dispatch",
+    "engineers",
+    "knowledge",
+]
 
 
 def _collect(attribute: str) -> list:

@@ -1,0 +1,1 @@
+"""Notification models (issue: SLA engine, notifications, live updates)."""

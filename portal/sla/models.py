@@ -1,0 +1,1 @@
+"""Business calendars and SLA policies (issue: SLA engine, notifications, live updates)."""
