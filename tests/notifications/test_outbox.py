@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.celery import app as celery_app
 from portal.notifications import services
-from portal.notifications.models import ChatRobot, Delivery, DeliveryStatus, Notification, NotificationPreference
+from portal.notifications.models import ChatRobot, Delivery, Notification, NotificationPreference
 from portal.notifications.services import notify
 from portal.notifications.tasks import deliver_notification, retry_pending_deliveries
 from tests.notifications.conftest import configure_smtp, free_port
@@ -55,18 +55,23 @@ class TestWrittenWithTheChange:
         rows = {(d.channel, d.target, d.status) for d in notification.deliveries.all()}
         robot = ChatRobot.objects.get()
         assert rows == {
-            ("websocket", "", "pending"), ("email", "alice@a.test", "pending"), ("chat", f"robot:{robot.pk}", "pending"),
-        }  # fmt: skip
+            ("websocket", "", "pending"),
+            ("email", "alice@a.test", "pending"),
+            ("chat", f"robot:{robot.pk}", "pending"),
+        }
         assert all(d.next_attempt_at > timezone.now() for d in notification.deliveries.all())
         assert notification.data == {"ticket_number": "TK-7"} and notification.ticket_id == 7
 
     def test_rollback_leaves_nothing_and_sends_nothing(self, alice, monkeypatch, django_capture_on_commit_callbacks):
         queued = []
         monkeypatch.setattr(deliver_notification, "delay", lambda *a: queued.append(a))
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                ticket_assigned(alice)
-                raise RuntimeError("the ticket change failed")
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            ticket_assigned(alice)
+            raise RuntimeError("the ticket change failed")
         assert not Notification.objects.exists()
         assert not Delivery.objects.exists()
         assert callbacks == [] and queued == []
