@@ -43,6 +43,10 @@ class ChatRobotForm(forms.ModelForm):
         label=_("signing secret"), required=False, widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the stored secret. WeCom needs none (its key is in the URL)."),
     )  # fmt: skip
+    webhook_url = forms.URLField(
+        label=_("webhook URL"), assume_scheme="https", max_length=500,
+        widget=forms.PasswordInput(render_value=True),  # WeCom's key is in it: keep it off screens
+    )  # fmt: skip
     types = forms.MultipleChoiceField(
         label=_("notification types"), choices=NotificationType.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -51,7 +55,6 @@ class ChatRobotForm(forms.ModelForm):
     class Meta:
         model = ChatRobot
         fields = ["tenant", "name", "platform", "webhook_url", "secret", "enabled", "types"]
-        widgets = {"webhook_url": forms.PasswordInput(render_value=True)}
 
     def clean_secret(self):
         return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
