@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -21,6 +20,9 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
+# Sends scheduled on the server loop from code running on it; referenced until done so the
+# loop doesn't drop them half-way (asyncio keeps only weak references to tasks).
+_pending: set[asyncio.Task] = set()
 
 
 def remember_server_loop() -> None:
@@ -55,7 +57,9 @@ def publish(group: str, event_type: str, data: dict) -> None:
         except RuntimeError:
             running = None
         if running is loop:
-            loop.create_task(layer.group_send(group, message))
+            task = loop.create_task(layer.group_send(group, message))
+            _pending.add(task)
+            task.add_done_callback(_pending.discard)
         else:
             asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
         return
@@ -63,5 +67,13 @@ def publish(group: str, event_type: str, data: dict) -> None:
 
 
 def publish_on_commit(group: str, event_type: str, data: dict) -> None:
-    """Publish once the current transaction commits; a rolled-back change sends nothing."""
-    transaction.on_commit(partial(publish, group, event_type, data))
+    """Publish once the current transaction commits; a rolled-back change sends nothing.
+
+    Robust: the change is already committed, so a failing push (Redis down) is logged and must
+    not turn the caller's successful request into an error. Events are hints to refresh; what
+    must not be lost is stored first (notifications) and read back by the client."""
+
+    def publish_committed() -> None:  # a named function: Django's robust on_commit logs __qualname__
+        publish(group, event_type, data)
+
+    transaction.on_commit(publish_committed, robust=True)

@@ -23,7 +23,10 @@ DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET_KEY = "dev-only-opsportal-secret-key-never-use-in-production-0123456789"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off: export SECRET_KEY=<50+ random characters> "
+        "(or DEBUG=true for local development only)."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
