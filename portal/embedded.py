@@ -75,6 +75,10 @@ class EmbeddedBeat(threading.Thread):
         """One scheduler pass; returns how long to wait before the next. Never raises."""
         try:
             if self.scheduler is None:
+                # Register every app's ``tasks`` module first. ``autodiscover_tasks()`` in
+                # portal.celery waits for a signal only a worker sends; without this, scheduled
+                # tasks would be unknown in the server process.
+                self.app.autodiscover_tasks(force=True)
                 self.scheduler = EmbeddedScheduler(app=self.app, max_interval=self.max_interval, lazy=False)
             delay = self.scheduler.tick()
             if self.scheduler.should_sync():
@@ -150,8 +154,6 @@ def start_embedded_beat() -> EmbeddedBeat | None:
             return None
         from portal.celery import app
 
-        # Register every app's tasks (autodiscovery runs on this signal; a worker sends it at start).
-        app.loader.import_default_modules()
         _beat = EmbeddedBeat(app)
         _beat.start()
         return _beat

@@ -50,18 +50,21 @@ def publish(group: str, event_type: str, data: dict) -> None:
     if layer is None:
         return
     message = _message(event_type, data)
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
     loop = _server_loop
-    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            task = loop.create_task(layer.group_send(group, message))
-            _pending.add(task)
-            task.add_done_callback(_pending.discard)
-        else:
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running() and running is not loop:
+        # The in-memory layer's queues belong to the server loop: send there, and wait so the
+        # caller knows it was handed over (or sees the error).
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+        return
+    if running is not None:
+        # Sync code running on an event loop (a consumer, a test): can't block it; schedule.
+        task = running.create_task(layer.group_send(group, message))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
         return
     async_to_sync(layer.group_send)(group, message)
 

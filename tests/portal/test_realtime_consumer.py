@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
@@ -68,6 +70,14 @@ def update(obj, **fields):
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.save()
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def close_executor_connections():
+    """Consumers reach the database from asgiref's executor thread; with CONN_MAX_AGE (PostgreSQL)
+    that connection would outlive the test and block dropping the test database."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 async def open_socket(path="/api/ws", headers=()):
