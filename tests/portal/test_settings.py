@@ -86,6 +86,8 @@ print(json.dumps({
     "task_reject_on_worker_lost": conf.task_reject_on_worker_lost,
     "worker_prefetch_multiplier": conf.worker_prefetch_multiplier,
     "visibility_timeout": conf.broker_transport_options.get("visibility_timeout"),
+    "task_time_limit": conf.task_time_limit,
+    "cancel_on_connection_loss": conf.worker_cancel_long_running_tasks_on_connection_loss,
     "beat_scheduler": conf.beat_scheduler,
     "beat_schedule_filename": conf.beat_schedule_filename,
     "result_backend": conf.result_backend,
@@ -115,9 +117,11 @@ def test_production_processes_use_redis_and_durable_celery():
     assert loaded["task_acks_late"] is True
     assert loaded["task_reject_on_worker_lost"] is True
     assert loaded["worker_prefetch_multiplier"] == 1
-    # Unacknowledged tasks come back after the visibility timeout: long enough for the longest
-    # task, or a slow task would run twice
-    assert loaded["visibility_timeout"] >= 3600
+    # Unacknowledged tasks come back after the visibility timeout: no task may run longer, or a
+    # second worker starts it while the first still runs
+    assert loaded["task_time_limit"] is not None
+    assert loaded["task_time_limit"] < loaded["visibility_timeout"]
+    assert loaded["cancel_on_connection_loss"] is True
     # And schedules live in the database, results in django-celery-results with task names
     assert loaded["beat_scheduler"] == "django_celery_beat.schedulers:DatabaseScheduler"
     assert loaded["result_backend"] == "django-db"
