@@ -13,7 +13,8 @@ from portal import realtime
 
 #: Close code for a refused connection (no, invalid or expired token; inactive user or tenant).
 #: Sent before the handshake is accepted: the communicator sees it as the close code, a real
-#: server answers the handshake with HTTP 403.
+#: server answers the handshake with HTTP 403. An open socket closed by ``realtime.disconnect``
+#: (user or tenant disabled) gets it as its close code.
 CLOSE_UNAUTHENTICATED = 4401
 
 
@@ -102,3 +103,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_event(self, message):
         await self.send_json({"type": message["event"], "data": message["data"]})
+
+    async def live_disconnect(self, message):
+        await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -46,10 +46,21 @@ def _message(event_type: str, data: dict) -> dict:
 
 def publish(group: str, event_type: str, data: dict) -> None:
     """Send ``{"type": event_type, "data": data}`` to every socket in ``group`` now."""
+    _send(group, _message(event_type, data))
+
+
+def disconnect(group: str) -> None:
+    """Close every socket in ``group`` with 4401, as if it had connected without valid credentials.
+
+    For the identity layer: a disabled user (``user_group``), a disabled or expired tenant
+    (``tenant_group``), a password change. Clients reconnect and are refused, or re-authenticate."""
+    _send(group, {"type": "live.disconnect"})
+
+
+def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = _message(event_type, data)
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:

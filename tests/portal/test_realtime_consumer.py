@@ -253,3 +253,16 @@ async def test_ping_gets_pong_and_bad_frames_do_not_close_the_socket(alice):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT) == {"type": "pong", "data": {}}
     await communicator.disconnect()
+
+
+async def test_disconnecting_a_users_group_closes_only_their_sockets(alice, arthur):
+    # Given two connected users of the same tenant
+    alice_socket, arthur_socket = await connect_as(alice), await connect_as(arthur)
+    # When Alice is disabled and the identity layer closes her sockets
+    await database_sync_to_async(realtime.disconnect)(realtime.user_group(alice.id))
+    # Then her socket is closed with 4401 and Arthur's stays open
+    closed = await alice_socket.receive_output(timeout=RECEIVE_TIMEOUT)
+    assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_UNAUTHENTICATED)
+    await arthur_socket.send_json_to({"type": "ping"})
+    assert (await arthur_socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "pong"
+    await arthur_socket.disconnect()
