@@ -263,7 +263,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {
         "layout": "StandaloneLayout",
         "deepLinking": True,
-        "persistAuthorization": True,
         "displayRequestDuration": True,
         "validatorUrl": None,  # no calls to validator.swagger.io
     },

@@ -18,6 +18,7 @@ The fixed components (envelopes, errors, enums) live in ``portal.api.schema_cont
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from types import SimpleNamespace
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -121,6 +122,7 @@ class ContractAutoSchema(AutoSchema):
             for media in content.values():
                 media["schema"] = self._envelope(media.get("schema", NULL_DATA), paginated)
             response["content"] = content
+            response["description"] = response.get("description") or HTTPStatus(status).phrase
         elif status >= 400 and not response.get("content"):
             return ref("responses", error_response_name(self.flavour, status))
         response.setdefault("headers", {})["X-Request-ID"] = ref("headers", "XRequestID")
