@@ -6,8 +6,8 @@ see it, with no per-view schema code:
 * success responses are wrapped in the view's envelope (``api_contract`` / ``desk_envelope``),
   lists in the contract's page shape;
 * error responses are declared from what the view is: 400 (desk also 422) when it takes input,
-  401/403 unless ``public``, 404 when it has path parameters or a ``not_found_code``, 429 and
-  500 always — each in the contract's error body with its error codes from ``ErrorCode``;
+  401/403 unless ``public``, 404 when it has path parameters (or is a plain view with a
+  ``not_found_code``), 429 and 500 always — each in the contract's error body with its error codes from ``ErrorCode``;
 * non-public operations require the bearer JWT (or the portal session); public ones none;
 * ``Accept-Language`` and the ``X-Request-ID`` response header are documented everywhere.
 
@@ -146,9 +146,12 @@ class ContractAutoSchema(AutoSchema):
             or self.method not in SAFE_METHODS
             or any(p.get("in") == "query" for p in parameters)
         )
-        # a lookup: a path parameter, or a non-list view that names its not-found code
+        # a lookup: a path parameter; or a plain (non-viewset) view that names its not-found code,
+        # i.e. looks an object up from its input. Viewsets look objects up by path only.
         has_lookup = any(p.get("in") == "path" for p in parameters) or (
-            getattr(self.view, "not_found_code", None) is not None and not self._is_list_view()
+            getattr(self.view, "not_found_code", None) is not None
+            and not hasattr(self.view, "action")
+            and not self._is_list_view()
         )
         statuses = []
         if takes_input:
