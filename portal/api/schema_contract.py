@@ -165,12 +165,12 @@ def _schemas() -> dict:
         },
         "V1ValidationErrorData": {
             "type": "object",
-            "additionalProperties": {},
+            "description": "Field errors; other details of the refusal may sit beside `errors`.",
             "properties": {"errors": {"type": "array", "items": schema_ref("V1FieldError")}},
         },
         "V1PermissionErrorData": {
             "type": "object",
-            "additionalProperties": {},
+            "description": "For a missing permission: the code that was required and the caller's codes.",
             "properties": {
                 "required_permission": {"type": "string"},
                 "current_permissions": {"type": "array", "items": {"type": "string"}},
