@@ -50,6 +50,10 @@ class SessionTokenScheme(SimpleJWTScheme):
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 class ContractAutoSchema(AutoSchema):
     """Schema of one contract operation: envelope, errors, security and headers come from the
     view's base class and attributes (see the module docstring)."""
@@ -119,9 +123,12 @@ class ContractAutoSchema(AutoSchema):
             content = response.get("content") or {
                 media_type: {} for media_type in (media_types or self.map_renderers("media_type"))
             }
-            for media in content.values():
-                media["schema"] = self._envelope(media.get("schema", NULL_DATA), paginated)
-            response["content"] = content
+            for media_type, media in content.items():
+                if _is_json(media_type):  # a file download or CSV export is not enveloped
+                    media["schema"] = self._envelope(media.get("schema", NULL_DATA), paginated)
+            response["content"] = {media_type: media for media_type, media in content.items() if media}
+            if not response["content"]:
+                del response["content"]
             response["description"] = response.get("description") or HTTPStatus(status).phrase
         elif status >= 400 and not response.get("content"):
             return ref("responses", error_response_name(self.flavour, status))
