@@ -26,6 +26,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance, get_override
 from drf_spectacular.utils import OpenApiResponse
 
+from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from portal.api.permissions import required_permission_for
 from portal.api.schema_contract import (
     CODE_MSG,
@@ -86,6 +87,23 @@ class ContractAutoSchema(AutoSchema):
             # the desk page is the bare list in ``data``; ``pagination`` is in the envelope
             return f"{serializer_name}List"
         return super().get_paginated_name(serializer_name)
+
+    def _get_pagination_parameters(self):
+        parameters = super()._get_pagination_parameters()
+        notes = {
+            "page": ("Page number, from 1.", 1),
+            "size": (f"Rows per page; larger values are capped at {MAX_PAGE_SIZE}.", DEFAULT_PAGE_SIZE),
+            "limit": (f"Rows per page; larger values are capped at {MAX_PAGE_SIZE}.", DEFAULT_PAGE_SIZE),
+        }
+        for parameter in parameters:
+            if parameter.get("name") in notes and parameter.get("in") == "query":
+                description, default = notes[parameter["name"]]
+                parameter.setdefault("description", description)
+                schema = parameter.setdefault("schema", {})
+                schema.setdefault("default", default)
+                # the page size is capped, not refused: a larger value is valid input
+                schema.pop("maximum", None)
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
