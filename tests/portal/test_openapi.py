@@ -456,6 +456,14 @@ class _CodeMsgView(DeskAPIView):
         return _echo(request)
 
 
+class _TrustedDevicesView(DeskAPIView):
+    desk_envelope = "code_msg"
+
+    @extend_schema(responses=_NameSerializer(many=True))
+    def get(self, request):
+        return ApiResponse([{"name": "mac"}])
+
+
 class _DeskDeleteView(DeskGenericAPIView):
     serializer_class = _NameSerializer
 
@@ -484,6 +492,7 @@ urlpatterns = [
     path("api/v1/_t/export", _CsvExportView.as_view()),
     path("api/v1/_t/conflict", _ConflictView.as_view()),
     path("api/_t/login", _CodeMsgView.as_view()),
+    path("api/_t/trusted-devices", _TrustedDevicesView.as_view()),
     path("api/_t/things/<int:pk>", _DeskDeleteView.as_view()),
 ]
 
@@ -546,8 +555,19 @@ def test_public_code_msg_and_delete_responses_match_their_schemas(fake_schemas, 
     bad = client.post("/api/_t/login", {"name": "x" * 11}, format="json")
     assert bad.status_code == 422 and bad.json()["code"] == 422 and bad.json()["error_code"] == "VALIDATION_FAILED"
     validate_body(desk, login_desk, 422, bad.json())
+    # a signed-in desk {code, msg, data} call: its list, and its 401 in both shapes
+    devices = desk["paths"]["/api/_t/trusted-devices"]["get"]
+    assert devices["responses"]["401"]["$ref"].endswith("/DeskCodeMsgUnauthorized")
+    assert "DeskCodeMsgEnvelope" in repr(devices["responses"]["200"])
+    admin = make_user(tenant_a, "admin")
+    ok = api(admin).get("/api/_t/trusted-devices")
+    assert ok.json() == {"code": 0, "msg": ok.json()["msg"], "data": [{"name": "mac"}]}
+    validate_body(desk, devices, 200, ok.json())
+    anonymous = client.get("/api/_t/trusted-devices")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == 401 and anonymous.json()["success"] is False
+    validate_body(desk, devices, 401, anonymous.json())
     # a desk deletion: the envelope with null data; anonymous: the documented 401
-    deleted = api(make_user(tenant_a, "admin")).delete("/api/_t/things/1")
+    deleted = api(admin).delete("/api/_t/things/1")
     assert deleted.status_code == 200 and deleted.json()["data"] is None
     validate_body(desk, delete, 200, deleted.json())
     anonymous = client.delete("/api/_t/things/1")
