@@ -16,4 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         result = holidays_load_fixture(path=file)
         years = ", ".join(str(y) for y in result.years)
-        self.stdout.write(f"{result.days} days loaded for {years}; {result.removed} stale days removed")
+        if options["verbosity"]:
+            self.stdout.write(f"{result.days} days loaded for {years}; {result.removed} stale days removed")
