@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Priority(models.TextChoices):
@@ -10,11 +11,11 @@ class Priority(models.TextChoices):
     Kept here so the SLA core does not depend on the tickets app; the values must stay equal
     to ``tickets`` priorities (checked when the two are integrated)."""
 
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent")
-    CRITICAL = "critical", _("Critical")
+    LOW = "low", pgettext_lazy("priority", "Low")
+    NORMAL = "normal", pgettext_lazy("priority", "Normal")
+    HIGH = "high", pgettext_lazy("priority", "High")
+    URGENT = "urgent", pgettext_lazy("priority", "Urgent")
+    CRITICAL = "critical", pgettext_lazy("priority", "Critical")
 
 
 PRIORITY_ALIASES = {"medium": Priority.NORMAL.value}
