@@ -131,8 +131,6 @@ class BusinessCalendar:
         """The working intervals of a local date as UTC instants (cached per calendar)."""
         cached = self._cache.get(day)
         if cached is None:
-            if len(self._cache) > 4096:
-                self._cache.clear()
             midnight = self._midnight(day)
             cached = tuple(
                 (begin, finish)
@@ -142,25 +140,41 @@ class BusinessCalendar:
                 )
                 if begin < finish  # a period lost in a DST gap has no length
             )
-            self._cache[day] = cached
+            self._remember(day, cached)
         return cached
 
     def length_of(self, day: date) -> timedelta:
-        """Business time of a whole local date."""
-        periods = self.periods_on(day)
-        if not periods:
-            return ZERO
-        if self._same_offset(day, day + ONE_DAY):
-            return sum((end - start for start, end in periods), ZERO)
-        return sum((end - start for start, end in self.intervals_on(day)), ZERO)
+        """Business time of a whole local date (cached per calendar)."""
+        key = ("length", day)
+        cached = self._cache.get(key)
+        if cached is None:
+            periods = self.periods_on(day)
+            if not periods:
+                cached = ZERO
+            elif self._same_offset(day, day + ONE_DAY):
+                cached = sum((end - start for start, end in periods), ZERO)
+            else:
+                cached = sum((end - start for start, end in self.intervals_on(day)), ZERO)
+            self._remember(key, cached)
+        return cached
 
     def plain_week_from(self, day: date) -> bool:
         """Seven days from ``day`` follow the weekly schedule exactly: no holiday, no make-up
-        day, no DST change. Such a week can be skipped in one step."""
-        index = bisect.bisect_left(self._exception_dates, day)
-        if index < len(self._exception_dates) and self._exception_dates[index] < day + timedelta(days=7):
-            return False
-        return self._same_offset(day, day + timedelta(days=7))
+        day, no DST change. Such a week can be skipped in one step (cached per calendar)."""
+        key = ("plain", day)
+        cached = self._cache.get(key)
+        if cached is None:
+            index = bisect.bisect_left(self._exception_dates, day)
+            week_end = day + timedelta(days=7)
+            cached = not (index < len(self._exception_dates) and self._exception_dates[index] < week_end)
+            cached = cached and self._same_offset(day, week_end)
+            self._remember(key, cached)
+        return cached
+
+    def _remember(self, key, value) -> None:
+        if len(self._cache) > 8192:  # bounded: a long-lived worker must not grow without limit
+            self._cache.clear()
+        self._cache[key] = value
 
     @property
     def week_length(self) -> timedelta:
