@@ -21,6 +21,13 @@ class Priority(models.TextChoices):
 PRIORITY_ALIASES = {"medium": Priority.NORMAL.value}
 
 
+def escalated_priority(priority: str) -> str:
+    """One step up the priority order (what the ``raise_priority`` escalation does); critical stays."""
+    order = Priority.values
+    index = order.index(PRIORITY_ALIASES.get(priority, priority))
+    return order[min(index + 1, len(order) - 1)]
+
+
 class DayKind(models.TextChoices):
     HOLIDAY = "holiday", _("Holiday (no work)")
     WORKDAY = "workday", _("Make-up workday")

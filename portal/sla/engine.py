@@ -468,6 +468,12 @@ class TicketSLA:
     def is_breached(self) -> bool:
         return self.response.is_breached or self.resolution.is_breached
 
+    @staticmethod
+    def _remaining_field(clock: SLAClock) -> int:
+        # A clock stopped in time has nothing left to count (the v1 example shows 0 after the first
+        # response); one stopped late keeps showing how late it was.
+        return 0 if clock.is_stopped and not clock.is_breached else clock.remaining_whole_minutes
+
     def contract_fields(self) -> dict:
         """The documented ticket fields derived from the clocks (see docs/sla.md)."""
         overdue_hours = self.resolution.overdue / timedelta(hours=1)
@@ -478,8 +484,8 @@ class TicketSLA:
             "sla_info": {
                 "response_sla": round(self.response.target_minutes),
                 "resolve_sla": round(self.resolution.target_minutes),
-                "response_remaining": self.response.remaining_whole_minutes,
-                "resolve_remaining": self.resolution.remaining_whole_minutes,
+                "response_remaining": self._remaining_field(self.response),
+                "resolve_remaining": self._remaining_field(self.resolution),
             },
         }
 

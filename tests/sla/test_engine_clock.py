@@ -200,11 +200,36 @@ class TestTargets:
             started_at=MONDAY_9,
             responded_at=sh(2026, 11, 23, 9, 10),
         )
-        # then response met (5 min left when stopped); resolution due 14:30, 90 min overdue
+        # then the response was on time (shown as 0 left); resolution due 14:30, 90 business minutes over
         assert sla.resolution.due_at == sh(2026, 11, 23, 14, 30)
         assert sla.contract_fields() == {
             "sla_due_date": sh(2026, 11, 23, 14, 30),
             "sla_breached": True,
             "breach_hours": 1,
-            "sla_info": {"response_sla": 15, "resolve_sla": 240, "response_remaining": 5, "resolve_remaining": -90},
+            "sla_info": {"response_sla": 15, "resolve_sla": 240, "response_remaining": 0, "resolve_remaining": -90},
         }
+
+    def test_late_response_keeps_showing_how_late_it_was(self):
+        # given a critical ticket (15 min response) created Mon 09:00 and answered at 09:40
+        sla = compute_ticket_sla(
+            calendar=CAL,
+            targets=targets_for(self.POLICY, "critical"),
+            started_at=MONDAY_9,
+            responded_at=sh(2026, 11, 23, 9, 40),
+            now=sh(2026, 11, 23, 10),
+        )
+        # then the response clock is breached and shows -25; the resolution clock has 180 left
+        assert sla.response.is_breached
+        assert sla.contract_fields()["sla_info"]["response_remaining"] == -25
+        assert sla.contract_fields()["sla_info"]["resolve_remaining"] == 180
+        assert sla.contract_fields()["sla_breached"] is True
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("low", "normal"), ("normal", "high"), ("medium", "high"), ("urgent", "critical"), ("critical", "critical")],
+)
+def test_escalation_raises_priority_one_step(before, after):
+    from portal.sla.choices import escalated_priority
+
+    assert escalated_priority(before) == after
