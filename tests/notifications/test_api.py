@@ -168,6 +168,7 @@ class TestV1List:
         data = body["data"]
         assert data["unread_count"] == 3
         assert (data["total"], data["page"], data["size"]) == (4, 1, 10)
+        assert data["items"] == data["notifications"]  # the v1 page shape, same rows
         item = next(n for n in data["notifications"] if n["title"] == "alice 1")
         assert item["type"] == "ticket" and item["event_type"] == "ticket_assigned"
         assert item["content"] == "工单 TK-2025-001 已分配给您"
@@ -264,7 +265,10 @@ class TestV1BatchRead:
 class TestV1Preferences:
     def test_defaults_then_update(self, api, alice):
         client = api(alice)
-        prefs = {p["type"]: p for p in client.get("/api/v1/dashboard/notifications/preferences").json()["data"]}
+        prefs = {
+            p["type"]: p
+            for p in client.get("/api/v1/dashboard/notifications/preferences").json()["data"]["preferences"]
+        }
         assert prefs["ticket_assigned"] == {
             "type": "ticket_assigned", "name": "工单已分配", "in_app": True, "email": True, "chat": True,
         }  # fmt: skip
@@ -274,7 +278,7 @@ class TestV1Preferences:
             format="json",
         )
         assert response.status_code == 200
-        prefs = {p["type"]: p for p in response.json()["data"]}
+        prefs = {p["type"]: p for p in response.json()["data"]["preferences"]}
         assert (prefs["ticket_assigned"]["in_app"], prefs["ticket_assigned"]["email"]) == (True, False)
         assert NotificationPreference.objects.get(user=alice).tenant_id == alice.tenant_id
 

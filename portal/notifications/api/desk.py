@@ -10,14 +10,19 @@ from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
 from portal.notifications import selectors, senders, services
 from portal.notifications.api.serializers import (
+    DeskMarkReadSerializer,
     DeskNotificationListQuery,
     DeskNotificationSerializer,
+    DeskReadAllSerializer,
     EmailConfigSerializer,
     EmailTestRequestSerializer,
     EmailTestResponseSerializer,
+    UnreadCountSerializer,
     email_config_data,
 )
 from portal.notifications.models import Notification
+
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Notification id.")
 
 
 def own_notification(view, pk) -> Notification:
@@ -60,7 +65,7 @@ class DeskNotificationViewSet(mixins.ListModelMixin, DeskViewSet):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses=DeskMarkReadSerializer, parameters=[ID_PARAMETER])
     @action(detail=True, methods=["put"], url_path="read")
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=own_notification(self, pk))
@@ -69,13 +74,13 @@ class DeskNotificationViewSet(mixins.ListModelMixin, DeskViewSet):
             message=_("Notification marked as read."),
         )
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses=DeskReadAllSerializer)
     @action(detail=False, methods=["put"], url_path="read-all")
     def read_all(self, request):
         updated = services.notifications_mark_read(user=request.user)
         return ApiResponse({"updated": updated}, message=_("All notifications marked as read."))
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses=UnreadCountSerializer)
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         return ApiResponse({"count": selectors.unread_count(request.user)})

@@ -120,3 +120,49 @@ def email_config_data(cfg: senders.EmailSettings, last_test) -> dict:
         "last_test_at": last_test.tested_at if last_test else None,
         "test_status": last_test.status if last_test else None,
     }
+
+
+# --- response bodies (documented in the OpenAPI schemas) ------------------------------------
+
+
+class V1NotificationPageSerializer(serializers.Serializer):
+    """v1 §2.5.1 ``data``: the documented ``unread_count`` and ``notifications``, plus the v1
+    page shape every list has (``items`` is the same list as ``notifications``)."""
+
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    size = serializers.IntegerField()
+    items = V1NotificationSerializer(many=True)
+    unread_count = serializers.IntegerField(
+        required=False, help_text="All my unread notifications, whatever the filter."
+    )
+    notifications = V1NotificationSerializer(many=True, required=False, help_text="The page (as documented).")
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class DeskMarkReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    is_read = serializers.BooleanField()
+    read_at = serializers.DateTimeField()
+
+
+class DeskReadAllSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="How many notifications changed from unread to read.")
+
+
+class V1MarkReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["read"])
+    read_at = serializers.DateTimeField()
+
+
+class V1BatchReadResultSerializer(serializers.Serializer):
+    updated_count = serializers.IntegerField(help_text="Ids that are not the caller's are ignored.")
+    unread_count = serializers.IntegerField()
+
+
+class PreferencesSerializer(serializers.Serializer):
+    preferences = PreferenceSerializer(many=True)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import re_path
 
 from portal.api.routers import ContractRouter
 from portal.notifications.api import desk, v1
@@ -11,9 +11,8 @@ desk_router.register("notifications", desk.DeskNotificationViewSet, basename="de
 
 v1_urlpatterns = v1_router.urls
 desk_urlpatterns = [
-    path("admin/email-config", desk.DeskEmailConfigView.as_view(), name="desk-email-config"),
-    path("admin/email-config/", desk.DeskEmailConfigView.as_view()),
-    path("admin/email-config/test", desk.DeskEmailConfigTestView.as_view(), name="desk-email-config-test"),
-    path("admin/email-config/test/", desk.DeskEmailConfigTestView.as_view()),
+    # The contract writes paths without a trailing slash; accept both, as ContractRouter does.
+    re_path(r"^admin/email-config/?$", desk.DeskEmailConfigView.as_view(), name="desk-email-config"),
+    re_path(r"^admin/email-config/test/?$", desk.DeskEmailConfigTestView.as_view(), name="desk-email-config-test"),
     *desk_router.urls,
 ]

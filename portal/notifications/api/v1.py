@@ -8,12 +8,15 @@ from portal.api.errors import ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.notifications import selectors, services
-from portal.notifications.api.desk import own_notification
+from portal.notifications.api.desk import ID_PARAMETER, own_notification
 from portal.notifications.api.serializers import (
     BatchReadSerializer,
-    PreferenceSerializer,
+    PreferencesSerializer,
     PreferencesUpdateSerializer,
+    V1BatchReadResultSerializer,
+    V1MarkReadSerializer,
     V1NotificationListQuery,
+    V1NotificationPageSerializer,
     V1NotificationSerializer,
 )
 from portal.notifications.models import Notification
@@ -44,8 +47,9 @@ class V1NotificationViewSet(V1ViewSet):
             OpenApiParameter("page", int),
             OpenApiParameter("size", int),
         ],
-        responses=V1NotificationSerializer(many=True),
-        description="data = {unread_count, total, page, size, notifications: [...]}",
+        responses=V1NotificationPageSerializer,
+        description="data = {unread_count, notifications, total, page, size, items}: the documented "
+        "unread_count and notifications plus the v1 page shape (items is the same list).",
     )
     def list(self, request):
         query = V1NotificationListQuery(data=request.query_params)
@@ -60,18 +64,20 @@ class V1NotificationViewSet(V1ViewSet):
             rows = rows.filter(read_at__isnull=False)
         page = self.paginate_queryset(rows)
         paginator = self.paginator
+        rows = self.get_serializer(page, many=True).data
         return ApiResponse(
             {
                 "unread_count": unread,
+                "notifications": rows,
                 "total": paginator.total,
                 "page": paginator.page,
                 "size": paginator.size,
-                "notifications": V1NotificationSerializer(page, many=True).data,
+                "items": rows,
             },
             message=_("Fetched successfully."),
         )
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses=V1MarkReadSerializer, parameters=[ID_PARAMETER])
     @action(detail=True, methods=["put"], url_path="read")
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=own_notification(self, pk))
@@ -80,7 +86,7 @@ class V1NotificationViewSet(V1ViewSet):
             message=_("Notification marked as read."),
         )
 
-    @extend_schema(request=BatchReadSerializer, responses={200: None})
+    @extend_schema(request=BatchReadSerializer, responses=V1BatchReadResultSerializer)
     @action(detail=False, methods=["put"], url_path="batch-read")
     def batch_read(self, request):
         body = BatchReadSerializer(data=request.data)
@@ -92,16 +98,16 @@ class V1NotificationViewSet(V1ViewSet):
         )
 
     @extend_schema(
-        responses=PreferenceSerializer(many=True),
+        responses=PreferencesSerializer,
         description="Not in the v1 document: the caller's channels (in_app, email, chat) per notification type.",
     )
     @action(detail=False, methods=["get"], url_path="preferences")
     def preferences(self, request):
-        return ApiResponse(PreferenceSerializer(selectors.preferences_for(request.user), many=True).data)
+        return ApiResponse(PreferencesSerializer({"preferences": selectors.preferences_for(request.user)}).data)
 
     @extend_schema(
         request=PreferencesUpdateSerializer,
-        responses=PreferenceSerializer(many=True),
+        responses=PreferencesSerializer,
         description="Not in the v1 document: change the caller's channels; body "
         "{preferences: [{type, in_app?, email?, chat?}]}; returns the full list.",
     )
@@ -111,6 +117,6 @@ class V1NotificationViewSet(V1ViewSet):
         body.is_valid(raise_exception=True)
         services.preferences_update(user=request.user, changes=body.validated_data["preferences"])
         return ApiResponse(
-            PreferenceSerializer(selectors.preferences_for(request.user), many=True).data,
+            PreferencesSerializer({"preferences": selectors.preferences_for(request.user)}).data,
             message=_("Preferences saved."),
         )
