@@ -194,6 +194,16 @@ class TestV1List:
         assert response.status_code == 400
         assert response.json()["code"] == 400
 
+    def test_query_count_does_not_grow_with_page_size(
+        self, api, alice, make_notification, django_assert_max_num_queries
+    ):
+        for i in range(30):
+            make_notification(alice, title=f"n{i}")
+        client = api(alice)
+        with django_assert_max_num_queries(12):
+            response = client.get("/api/v1/dashboard/notifications?size=30")
+        assert len(response.json()["data"]["notifications"]) == 30
+
     def test_other_users_never_appear(self, api, bob, carol, inboxes):
         data = api(bob).get("/api/v1/dashboard/notifications").json()["data"]
         assert [n["title"] for n in data["notifications"]] == ["bob's"] and data["unread_count"] == 1

@@ -185,6 +185,16 @@ class TestDelivery:
         assert (delivery.status, delivery.attempts) == ("failed", services.MAX_ATTEMPTS)
         assert delivery.last_error == "ConnectionError: layer down"
 
+    def test_retry_job_stops_when_its_time_budget_is_spent(self, alice, monkeypatch):
+        ticks = iter(range(0, 1000, 20))  # every clock reading 20 s later: a slow, failing server
+        monkeypatch.setattr("portal.notifications.services.time.monotonic", lambda: next(ticks))
+        monkeypatch.setattr("portal.realtime.publish", lambda *a: None)
+        for n in range(5):
+            ticket_assigned(alice, n)
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        assert services.retry_due_deliveries(time_budget=45) == 2  # 0 s, 20 s, 40 s … then 60 s > 45 s
+        assert Delivery.objects.filter(status="pending").count() == 3
+
     def test_secrets_never_reach_the_stored_error(self, alice, tenant_a):
         port = free_port()  # nothing listens: connection refused
         ChatRobot.objects.create(

@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 
 from portal.notifications.services import notify
 from portal.notifications.tasks import deliver_notification
@@ -62,3 +63,4 @@ async def test_push_reaches_only_the_recipients_socket(tenant_a, tenant_b, make_
     finally:
         for communicator in sockets.values():
             await communicator.disconnect()
+        await sync_to_async(connections.close_all)()  # the executor thread's connection
