@@ -106,6 +106,12 @@ class TestEmailConfigApi:
         assert "S3cret-pass!" not in response.content.decode()
         assert "smtp_password" not in data
 
+    def test_another_tenants_override_and_test_result_stay_with_it(self, api, tenant_a, tenant_b, make_user):
+        set_config("notification.email.smtp_host", "smtp.a.example", tenant=tenant_a)
+        EmailTestResult.objects.create(tenant=tenant_a, tested_at="2025-01-01T10:00:00Z", status="success")
+        data = api(make_user(tenant_b, "admin")).get("/api/admin/email-config").json()["data"]
+        assert data["smtp_host"] == "" and data["test_status"] is None
+
     def test_refusals(self, api, tenant_a, make_user):
         assert api().get("/api/admin/email-config").status_code == 401
         response = api(make_user(tenant_a, "agent")).get("/api/admin/email-config")
