@@ -34,6 +34,7 @@ class TestLoginPage:
         assert "租户编码" in body and "密码" in body and "登录" in body
         assert 'name="tenant_code"' in body and 'name="username"' in body and 'name="password"' in body
         assert f'action="{reverse("set_language")}"' in body
+        assert "<title>登录 · OpsPortal</title>" in body  # the product, not the request's host name
 
     def test_switching_the_language_shows_english(self, client):
         # given the sign-in page, when the user picks English in the switcher
