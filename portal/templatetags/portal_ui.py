@@ -3,6 +3,7 @@
 - ``{% portal_nav %}`` renders the sidebar from ``portal.navigation``;
 - ``{% topbar_widgets as widgets %}`` lists the top-bar widget templates that exist;
 - ``{% icon "bell" %}`` renders an icon of ``static/img/icons.svg``;
+- ``{{ page_obj|elided_pages }}`` page numbers with ellipses (used by ``portal/_pagination.html``);
 - ``{{ code|status_label }}`` / ``{{ code|priority_label }}`` give the translated ticket status
   and priority names used by the badge components (see docs/ui.md).
 """
@@ -92,3 +93,9 @@ def status_label(code):
 @register.filter
 def priority_label(code):
     return TICKET_PRIORITY_LABELS.get(code, code)
+
+
+@register.filter
+def elided_pages(page_obj, on_each_side=2):
+    """Page numbers around the current page, with ``Paginator.ELLIPSIS`` in the gaps."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=1)

@@ -225,3 +225,38 @@ def test_platform_operator_uses_the_django_admin(browser, live_server, demo):
         assert watch.errors == []
     finally:
         context.close()
+
+
+@pytest.mark.urls("tests.ui_gallery")
+def test_documented_components_render_in_the_shell(browser, live_server, demo):
+    """Every ```html snippet of docs/ui.md inside the real shell, screenshotted for a human to look at."""
+    context, page, watch = open_page(browser, DESKTOP)
+    try:
+        sign_in(page, live_server.url, "demo_company", "admin", "Admin@123456")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/_gallery/")
+        assert page.locator("h1").first.inner_text() == "UI gallery"
+        # icons from the sprite are drawn (a broken <use> reference renders 0×0)
+        box = page.locator(".page-header + section .btn-primary .icon").first.bounding_box()
+        assert box and box["width"] >= 14
+        page.screenshot(path=str(ARTIFACTS / "ui-gallery.png"), full_page=True)
+        sections = page.locator("#main > section")
+        for index in range(sections.count()):
+            sections.nth(index).screenshot(path=str(ARTIFACTS / f"ui-{index:02d}.png"))
+
+        # the modal opens from its data attribute and closes with its close button
+        page.click('[data-dialog-open="demo-dialog"]')
+        dialog = page.locator("#demo-dialog")
+        assert dialog.is_visible()
+        page.screenshot(path=str(ARTIFACTS / "ui-modal.png"))
+        dialog.locator("[data-dialog-close]").first.click()
+        assert not dialog.is_visible()
+
+        # dismissible alerts go away
+        alerts = page.locator(".alert [data-dismiss]")
+        before = alerts.count()
+        alerts.first.click()
+        assert alerts.count() == before - 1
+        assert watch.errors == []
+    finally:
+        context.close()
