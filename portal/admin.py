@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+
+from portal.config import REGISTRY, validate_config_value
+from portal.models import SystemConfig
 
 # The Django admin is the platform operators' back office; the portal pages are for tenants.
 admin.site.site_header = _("OpsPortal administration")
@@ -11,3 +15,39 @@ admin.site.site_url = "/"
 # Access is granted through OpsPortal roles (accounts.Role), never Django groups: hide them so
 # nobody grants access in a place the portal does not read.
 admin.site.unregister(Group)
+
+
+class SystemConfigForm(forms.ModelForm):
+    class Meta:
+        model = SystemConfig
+        fields = ["tenant", "key", "value"]
+        widgets = {"key": forms.Select(choices=[(k, k) for k in sorted(REGISTRY)])}
+
+    def clean(self):
+        cleaned = super().clean()
+        key, value = cleaned.get("key"), cleaned.get("value")
+        if key:
+            from portal.api.errors import DomainError
+
+            try:
+                validate_config_value(key, value or "")
+            except DomainError as exc:
+                self.add_error("value", str(exc.message))
+        return cleaned
+
+
+@admin.register(SystemConfig)
+class SystemConfigAdmin(admin.ModelAdmin):
+    form = SystemConfigForm
+    list_display = ["key", "tenant", "shown_value", "updated_by", "updated_at"]
+    list_filter = ["tenant"]
+    search_fields = ["key"]
+
+    @admin.display(description="value")
+    def shown_value(self, obj):
+        spec = REGISTRY.get(obj.key)
+        return "••••••" if spec and spec.is_sensitive and obj.value else obj.value
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SystemConfig(models.Model):
+    """A stored configuration value, global (no tenant) or overriding the global one for a
+    tenant. Keys, types, defaults and validation come from ``portal.config.REGISTRY``; read
+    values with ``portal.config.get_config`` and write them with ``portal.config.set_config``."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    key = models.CharField(_("key"), max_length=128)
+    value = models.TextField(_("value"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key", "tenant_id"]
+        verbose_name = _("system setting")
+        verbose_name_plural = _("system settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="config_key_unique_per_tenant"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(tenant__isnull=True), name="config_key_unique_global"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
