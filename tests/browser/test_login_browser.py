@@ -195,6 +195,7 @@ ADMIN_PAGES = [
     ("admin-user-change", None),  # filled in from the data
     ("admin-roles", "/admin/accounts/role/"),
     ("admin-permissions", "/admin/accounts/permission/"),
+    ("admin-system-config", "/admin/portal/systemconfig/"),
 ]
 
 
@@ -257,6 +258,39 @@ def test_documented_components_render_in_the_shell(browser, live_server, demo):
         before = alerts.count()
         alerts.first.click()
         assert alerts.count() == before - 1
+        assert watch.errors == []
+    finally:
+        context.close()
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def test_shell_works_under_a_strict_content_security_policy(browser, live_server, demo):
+    """No inline scripts or styles: the login page, the dashboard and the htmx/toast machinery
+    run with script-src/style-src 'self' (the header is added here; deployments may set it)."""
+    context, page, watch = open_page(browser, DESKTOP)
+    violations: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+
+    def add_csp(route):
+        response = route.fetch(max_redirects=0)
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    context.route(f"{live_server.url}/**", add_csp)
+    try:
+        sign_in(page, live_server.url, "demo_company", "admin", "Admin@123456")
+        page.wait_for_url(f"{live_server.url}/")
+        assert page.evaluate("typeof htmx") == "object" and page.evaluate("typeof OpsPortal") == "object"
+        page.evaluate("OpsPortal.toast('CSP ok', 'info')")
+        page.locator("#toasts .toast").wait_for()
+        page.click('.lang-switch button[value="en"]')
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text().startswith("Hello")
+        assert violations == []
         assert watch.errors == []
     finally:
         context.close()

@@ -134,6 +134,15 @@ class TestDashboard:
         # no inline scripts: a strict CSP (script-src 'self') can be used
         assert "<script>" not in body and "onclick=" not in body
 
+    def test_query_count_is_small_and_fixed(self, client, tenant_a, make_user, django_assert_max_num_queries):
+        from tests.factories import DepartmentFactory
+
+        user = make_user(tenant_a, "admin", "agent", department=DepartmentFactory(tenant=tenant_a))
+        client.force_login(user)
+        # session, user+tenant, roles/permissions for the navigation, role names, department
+        with django_assert_max_num_queries(9):
+            assert client.get(reverse("portal:dashboard")).status_code == 200
+
     def test_django_messages_are_shown_as_dismissible_alerts(self, client, tenant_a, make_user):
         from django.contrib.messages import constants
         from django.contrib.messages.storage.cookie import CookieStorage
