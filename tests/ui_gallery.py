@@ -43,8 +43,19 @@ def gallery(request):
     return HttpResponse(template.render({}, request))
 
 
-# Usable as a URLconf (``@pytest.mark.urls("tests.ui_gallery")``): the real URLs plus /_gallery/.
-urlpatterns = [path("_gallery/", gallery, name="ui-gallery"), *portal_urls.urlpatterns]
+# Usable as a URLconf (``@pytest.mark.urls("tests.ui_gallery")``): the real URLs plus /_gallery/ and /_500/
+# (the server-error page as the handler renders it).
+def _server_error(request):
+    from portal.views import server_error
+
+    return server_error(request)
+
+
+urlpatterns = [
+    path("_gallery/", gallery, name="ui-gallery"),
+    path("_500/", _server_error),
+    *portal_urls.urlpatterns,
+]
 handler403 = portal_urls.handler403
 handler404 = portal_urls.handler404
 handler500 = portal_urls.handler500

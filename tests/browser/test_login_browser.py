@@ -253,6 +253,17 @@ def test_documented_components_render_in_the_shell(browser, live_server, demo):
         dialog.locator("[data-dialog-close]").first.click()
         assert not dialog.is_visible()
 
+        # the error pages, as a signed-in user meets them
+        response = page.goto(f"{live_server.url}/no-such-page/")
+        assert response.status == 404 and page.locator("h1").first.inner_text() == "页面不存在"
+        page.screenshot(path=str(ARTIFACTS / "error-404.png"))
+        response = page.goto(f"{live_server.url}/_500/")
+        assert response.status == 500 and page.locator("h1").inner_text() == "服务器错误"
+        page.screenshot(path=str(ARTIFACTS / "error-500.png"))
+        assert watch.errors == [f"404 {live_server.url}/no-such-page/", f"500 {live_server.url}/_500/"]
+        watch.errors.clear()  # those two were expected
+        page.goto(f"{live_server.url}/_gallery/")
+
         # dismissible alerts go away
         alerts = page.locator(".alert [data-dismiss]")
         before = alerts.count()
