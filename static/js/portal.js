@@ -30,6 +30,10 @@
     document.querySelectorAll("[data-nav-toggle]").forEach(function (btn) {
       btn.setAttribute("aria-expanded", open ? "true" : "false");
     });
+    // keyboard users land in the menu when it opens and back on the menu button when it closes
+    var target = open ? document.querySelector(".sidebar .nav-link, .sidebar [data-nav-toggle]")
+      : document.querySelector(".topbar [data-nav-toggle]");
+    if (target && target.offsetParent !== null) target.focus({ preventScroll: true });
   }
 
   // --- dialogs ---------------------------------------------------------------------------
