@@ -101,18 +101,19 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         Notification.objects.create(tenant=tenant, recipient=alice, type="system", title="旧通知", message="")
         page = self.open_page(alice)
         other = self.open_page(bob)
-        badge = page.locator(".notifications-page [data-unread-count]")
-        assert badge.inner_text() == "1"
+        bell = page.locator(".notification-bell [data-unread-count]")
+        assert bell.inner_text() == "1"
         # when a worker delivers a new notification to alice
         as_worker(
             notify, recipient=alice, type="sla_breached", title="SLA 已违约", message="工单 TK-9 已超时", ticket_id=9
         )
         # then her page shows a toast and the new count within a second or two, without reload
-        page.get_by_text("SLA 已违约 — 工单 TK-9 已超时").wait_for(timeout=3000)
-        page.wait_for_function("document.querySelector('.notifications-page [data-unread-count]').textContent === '2'")
+        page.locator("#toasts .toast").get_by_text("SLA 已违约 — 工单 TK-9 已超时").wait_for(timeout=3000)
+        page.wait_for_function("document.querySelector('.notification-bell [data-unread-count]').textContent === '2'")
+        assert page.locator(".notifications-page [data-unread-count]").inner_text() == "2"  # every badge
         # and bob's page heard nothing
         other.wait_for_timeout(500)
-        assert other.locator("#opsportal-live-toasts").count() == 0
+        assert other.locator("#toasts .toast").count() == 0
         page.screenshot(path=str(settings.BASE_DIR / "var" / "notifications-live-toast.png"))
         # when the socket drops and a notification is marked read meanwhile
         page.evaluate("window.OpsPortalLive.setUnread(99)")  # a stale count the resync must correct
