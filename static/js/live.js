@@ -100,6 +100,11 @@
 
   function onNotification(data) {
     setUnread((unread || 0) + 1);
+    // On the notifications page, offer to refresh the list (it is rendered by the server).
+    var hint = document.querySelector("[data-new-notifications]");
+    if (hint) {
+      hint.hidden = false;
+    }
     var text = data.title + (data.message ? " — " + data.message : "");
     toast(text, LEVELS[data.type] || "info");
   }

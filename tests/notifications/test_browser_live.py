@@ -111,6 +111,7 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         page.locator("#toasts .toast").get_by_text("SLA 已违约 — 工单 TK-9 已超时").wait_for(timeout=3000)
         page.wait_for_function("document.querySelector('.notification-bell [data-unread-count]').textContent === '2'")
         assert page.locator(".notifications-page [data-unread-count]").inner_text() == "2"  # every badge
+        assert page.locator("[data-new-notifications]").is_visible()  # the list offers a refresh
         # and bob's page heard nothing
         other.wait_for_timeout(500)
         assert other.locator("#toasts .toast").count() == 0
