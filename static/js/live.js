@@ -1,7 +1,8 @@
 /*
  * OpsPortal live updates for the portal pages.
  *
- * Opens ws(s)://<host>/api/ws (the portal session cookie authenticates it), keeps every
+ * Opens ws(s)://<host>/api/ws (the portal session cookie authenticates it; only when the page
+ * came from the ASGI server, see the `live_socket_path` template tag), keeps every
  * [data-unread-count] badge current, shows a toast for each `notification` message, and
  * re-dispatches every message as DOM events so other pages can react:
  *   document "opsportal:live"          detail = {type, data}   (every message)
@@ -17,7 +18,8 @@
   }
   var script = document.querySelector("script[data-opsportal-live]");
   var config = {
-    wsPath: (script && script.dataset.wsPath) || "/api/ws",
+    // Empty when the page was not served by the ASGI server (no socket there): no live updates.
+    wsPath: script ? script.dataset.wsPath || "" : "/api/ws",
     unreadUrl: (script && script.dataset.unreadUrl) || "/api/notifications/unread-count",
     listUrl: (script && script.dataset.listUrl) || "/notifications/"
   };
@@ -147,7 +149,7 @@
   }
 
   function connect() {
-    if (stopped || !("WebSocket" in window)) {
+    if (stopped || !config.wsPath || !("WebSocket" in window)) {
       return;
     }
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";

@@ -68,3 +68,14 @@ def test_bell_shows_the_unread_count(alice, make_notification):
     html = render_to_string("notifications/_bell.html", {"request": request})
     assert "data-unread-count>2</span>" in html.replace(" hidden", "").replace("\n", "")
     assert "/notifications/" in html
+
+
+def test_live_js_opens_the_socket_only_on_pages_served_over_asgi(alice):
+    from django.test import AsyncRequestFactory
+
+    wsgi_request = RequestFactory().get("/")
+    asgi_request = AsyncRequestFactory().get("/")
+    for request in (wsgi_request, asgi_request):
+        request.user = alice
+    assert 'data-ws-path=""' in render_to_string("notifications/_live.html", {"request": wsgi_request})
+    assert 'data-ws-path="/api/ws"' in render_to_string("notifications/_live.html", {"request": asgi_request})
