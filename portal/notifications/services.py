@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.api.errors import DomainError, ErrorCode
+from portal.config import get_config
 from portal.notifications import senders
 from portal.notifications.models import (
     DEFAULT_PREFERENCES,
@@ -114,7 +115,7 @@ def notify(
     if chat:
         robots = [r for r in ChatRobot.objects.filter(tenant_id=recipient.tenant_id, enabled=True) if r.receives(type)]
     email_to = ""
-    if email and recipient.email and senders.email_settings(recipient.tenant).enabled:
+    if email and recipient.email and get_config("notification.email.enabled", tenant=recipient.tenant):
         email_to = recipient.email
     if not (in_app or email_to or robots):
         return None
