@@ -65,14 +65,17 @@ def attachments_for(*, ticket: Ticket) -> QuerySet:
     return TicketAttachment.objects.filter(ticket=ticket).select_related("uploaded_by")
 
 
-def history_for(*, ticket: Ticket) -> QuerySet:
-    return TicketHistory.objects.filter(ticket=ticket).select_related("actor").order_by("-created_at", "-id")
+def history_for(*, ticket: Ticket, user) -> QuerySet:
+    queryset = TicketHistory.objects.filter(ticket=ticket).select_related("actor").order_by("-created_at", "-id")
+    if not is_staff_member(user):
+        queryset = queryset.exclude(field="internal_note")
+    return queryset
 
 
-def history_entries(*, ticket: Ticket) -> list[dict]:
+def history_entries(*, ticket: Ticket, user) -> list[dict]:
     """History rows grouped by service call: [{action, actor, created_at, note, changes}]."""
     entries: dict = {}
-    for row in history_for(ticket=ticket):
+    for row in history_for(ticket=ticket, user=user):
         entry = entries.get(row.batch)
         if entry is None:
             entry = entries[row.batch] = {

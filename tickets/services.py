@@ -31,6 +31,7 @@ User = get_user_model()
 S = TicketStatus
 
 MAX_BULK = 500
+INTERNAL_NOTE = "internal_note"  # history field of internal comments; hidden from requesters
 EDITABLE_FIELDS = (
     "title", "description", "priority", "type", "source", "category", "customer_id", "customer_company",
     "customer_name", "customer_email", "customer_phone", "tags", "custom_fields", "due_date",
@@ -78,6 +79,7 @@ class Change:
     note: str = ""
     batch: uuid.UUID = field(default_factory=uuid.uuid4)
     rows: list = field(default_factory=list)
+    changed: set = field(default_factory=set)
 
     def set(self, name: str, value) -> bool:
         """Set ``ticket.<name>`` and note the change; returns whether it changed."""
@@ -88,11 +90,12 @@ class Change:
             return False
         setattr(self.ticket, name, value)
         self.rows.append((attribute, _plain(old), _plain(new)))
+        self.changed.add(name)
         return True
 
     def fields(self) -> list[str]:
-        names = {a[:-3] if a.endswith("_id") and a != "customer_id" else a for a, _o, _n in self.rows}
-        return sorted(names)
+        """Model fields changed so far (rows may also carry facts such as a comment id)."""
+        return sorted(self.changed)
 
     def save(self, *, extra: tuple[str, ...] = (), force_row: tuple | None = None) -> None:
         if force_row and not self.rows:
@@ -256,9 +259,9 @@ def ticket_update(*, ticket: Ticket, by, data: dict) -> Ticket:
     if note:
         if not is_staff_member(by):
             raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only staff can write internal notes."))
-        TicketComment.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=by, content=note,
-                                     is_internal=True)  # fmt: skip
-        change.rows.append(("internal_note", None, note[:200]))
+        comment = TicketComment.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=by, content=note,
+                                               is_internal=True)  # fmt: skip
+        change.rows.append((INTERNAL_NOTE, None, comment.pk))  # the text stays in the comment, for staff
     change.save()
     events.ticket_event(events.UPDATED, ticket=ticket, actor=by)
     return ticket
@@ -534,13 +537,14 @@ def comment_create(
         if linked.count() != len(set(attachment_ids)):
             raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."), field="attachments")
         linked.update(ticket=ticket, comment=comment)
-    change = Change(ticket, by, "comment", note=content[:200])
+    # Internal notes leave a history row without their text (requesters read the history).
+    change = Change(ticket, by, "comment", note="" if is_internal else content[:200])
     if not is_internal:
         change.set("comment_count", ticket.comment_count + 1)
         if ticket.first_reply_at is None and by.pk != ticket.created_by_id and is_staff_member(by):
             change.set("first_reply_at", now)
             change.set("response_time", _minutes(ticket.created_at, now))
-    change.save(force_row=("comment", None, comment.pk))
+    change.save(force_row=(INTERNAL_NOTE if is_internal else "comment", None, comment.pk))
     events.ticket_event(events.COMMENTED, ticket=ticket, actor=by)
     return comment
 

@@ -198,7 +198,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         ticket = visible_ticket(request, pk)
-        entries = selectors.history_entries(ticket=ticket)
+        entries = selectors.history_entries(ticket=ticket, user=request.user)
         ids = {c["assigned_to_id"]["new"] for e in entries for c in [e["changes"]] if "assigned_to_id" in c}
         users = dict(User.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "username"))
         return ApiResponse(P.desk_history(entries, users), extra={"total": len(entries)})

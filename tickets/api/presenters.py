@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import sla
