@@ -14,9 +14,13 @@ def _ticket(tenant):
     from tickets.models import Ticket
 
     return Ticket.objects.create(
-        tenant=tenant, number=f"TISO{tenant.pk}", title=MARKER, description=MARKER, customer_name=MARKER,
+        tenant=tenant,
+        number=f"TISO{tenant.pk}",
+        title=MARKER,
+        description=MARKER,
+        customer_name=MARKER,
         created_by=_requester(tenant),
-    )  # fmt: skip
+    )
 
 
 @maker("tickets.Category")

@@ -21,8 +21,19 @@ pytestmark = pytest.mark.django_db
 
 def snapshot(ticket):
     fresh = Ticket.all_objects.get(pk=ticket.pk)
-    fields = ("status", "assigned_to_id", "priority", "title", "is_deleted", "accepted_at", "resolved_at",
-              "closed_at", "rating", "comment_count", "first_reply_at")  # fmt: skip
+    fields = (
+        "status",
+        "assigned_to_id",
+        "priority",
+        "title",
+        "is_deleted",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "rating",
+        "comment_count",
+        "first_reply_at",
+    )
     return {f: getattr(fresh, f) for f in fields}, TicketHistory.objects.filter(ticket=ticket).count()
 
 
@@ -115,8 +126,9 @@ def test_full_lifecycle_sets_and_clears_timestamps(desk):
         assert ticket.paused_at is not None
         ticket = services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=desk.agent)
         clock.shift(timedelta(minutes=45))
-        ticket = services.ticket_transition(ticket=ticket, to=S.RESOLVED, by=desk.agent,
-                                            data={"resolution_notes": "更换硒鼓"})  # fmt: skip
+        ticket = services.ticket_transition(
+            ticket=ticket, to=S.RESOLVED, by=desk.agent, data={"resolution_notes": "更换硒鼓"}
+        )
         assert ticket.resolution_time == 60
         assert ticket.resolved_at is not None and ticket.resolution_notes == "更换硒鼓"
         # reopen by the requester clears the resolution
@@ -146,9 +158,15 @@ def test_every_change_writes_history_with_old_and_new(desk):
 
 @pytest.mark.parametrize(
     ("who", "action"),
-    [("other_agent", "accept"), ("supervisor", "accept"), ("requester", "accept"),
-     ("other_agent", "start"), ("supervisor", "start"), ("supervisor", "reject")],
-)  # fmt: skip
+    [
+        ("other_agent", "accept"),
+        ("supervisor", "accept"),
+        ("requester", "accept"),
+        ("other_agent", "start"),
+        ("supervisor", "start"),
+        ("supervisor", "reject"),
+    ],
+)
 def test_only_the_assignee_accepts_rejects_starts(desk, who, action):
     ticket = desk.assigned()
     before = snapshot(ticket)
@@ -165,15 +183,21 @@ def test_only_the_assignee_accepts_rejects_starts(desk, who, action):
 
 
 def test_reject_returns_ticket_to_the_queue(desk):
-    ticket = services.ticket_reject(ticket=desk.assigned(), by=desk.agent, reason="工作量过大",
-                                    suggest_assignee_id=desk.other_agent.pk)  # fmt: skip
+    ticket = services.ticket_reject(
+        ticket=desk.assigned(), by=desk.agent, reason="工作量过大", suggest_assignee_id=desk.other_agent.pk
+    )
     assert (ticket.status, ticket.assigned_to_id) == (S.NEW, None)
     assert "工作量过大" in TicketHistory.objects.filter(action="reject").first().note
 
 
-@pytest.mark.parametrize(("who", "status", "rating"), [
-    ("agent", S.RESOLVED, 5), ("supervisor", S.RESOLVED, 4), ("requester", S.IN_PROGRESS, 5),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status", "rating"),
+    [
+        ("agent", S.RESOLVED, 5),
+        ("supervisor", S.RESOLVED, 4),
+        ("requester", S.IN_PROGRESS, 5),
+    ],
+)
 def test_rating_is_the_requesters_on_resolved_tickets(desk, who, status, rating):
     ticket = desk.resolved() if status == S.RESOLVED else desk.in_progress()
     before = snapshot(ticket)
@@ -218,9 +242,11 @@ def test_bulk_assign_isolates_failures(desk):
     from tickets.selectors import tickets_for
 
     done, failed = services.tickets_bulk_assign(
-        visible=tickets_for(desk.supervisor), by=desk.supervisor, ticket_ids=[good.pk, closed.pk, 999999],
+        visible=tickets_for(desk.supervisor),
+        by=desk.supervisor,
+        ticket_ids=[good.pk, closed.pk, 999999],
         assignee=desk.agent,
-    )  # fmt: skip
+    )
     assert done == [good.pk]
     assert {f["id"]: f["error_code"] for f in failed} == {
         closed.pk: "INVALID_STATUS_TRANSITION",
