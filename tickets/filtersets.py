@@ -38,8 +38,15 @@ SORTS = {
 def search_q(text: str) -> Q:
     """Number, title, description and customer name/company/email/phone contain ``text``."""
     q = Q()
-    for name in ("number", "title", "description", "customer_name", "customer_company", "customer_email",
-                 "customer_phone"):  # fmt: skip
+    for name in (
+        "number",
+        "title",
+        "description",
+        "customer_name",
+        "customer_company",
+        "customer_email",
+        "customer_phone",
+    ):
         q |= Q(**{f"{name}__icontains": text})
     return q
 

@@ -209,15 +209,24 @@ def statistics_overview(*, user, time_range: str = "7d", group_by: str | None = 
     distribution = {"by_priority": _group(window, "priority"), "by_category": _group(window, "category")}
     if group_by and f"by_{group_by}" not in distribution:
         distribution[f"by_{group_by}"] = _group(window, group_by)
-    return {"summary": summary, "trends": trends, "distribution": distribution, "time_range": time_range,
-            "generated_at": now}  # fmt: skip
+    return {
+        "summary": summary,
+        "trends": trends,
+        "distribution": distribution,
+        "time_range": time_range,
+        "generated_at": now,
+    }
 
 
 def _group(queryset, dimension: str) -> dict:
     from tickets.choices import V1, priority_word, status_word
 
-    column = {"status": "status", "priority": "priority", "category": "category__code",
-              "assignee": "assigned_to__username"}[dimension]  # fmt: skip
+    column = {
+        "status": "status",
+        "priority": "priority",
+        "category": "category__code",
+        "assignee": "assigned_to__username",
+    }[dimension]
     out: dict = {}
     for value, n in queryset.order_by().values_list(column).annotate(n=Count("id")):
         if dimension == "priority":

@@ -33,9 +33,21 @@ S = TicketStatus
 MAX_BULK = 500
 INTERNAL_NOTE = "internal_note"  # history field of internal comments; hidden from requesters
 EDITABLE_FIELDS = (
-    "title", "description", "priority", "type", "source", "category", "customer_id", "customer_company",
-    "customer_name", "customer_email", "customer_phone", "tags", "custom_fields", "due_date",
-)  # fmt: skip
+    "title",
+    "description",
+    "priority",
+    "type",
+    "source",
+    "category",
+    "customer_id",
+    "customer_company",
+    "customer_name",
+    "customer_email",
+    "customer_phone",
+    "tags",
+    "custom_fields",
+    "due_date",
+)
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -259,8 +271,9 @@ def ticket_update(*, ticket: Ticket, by, data: dict) -> Ticket:
     if note:
         if not is_staff_member(by):
             raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only staff can write internal notes."))
-        comment = TicketComment.objects.create(tenant_id=ticket.tenant_id, ticket=ticket, author=by, content=note,
-                                               is_internal=True)  # fmt: skip
+        comment = TicketComment.objects.create(
+            tenant_id=ticket.tenant_id, ticket=ticket, author=by, content=note, is_internal=True
+        )
         change.rows.append((INTERNAL_NOTE, None, comment.pk))  # the text stays in the comment, for staff
     change.save()
     events.ticket_event(events.UPDATED, ticket=ticket, actor=by)
@@ -527,9 +540,13 @@ def comment_create(
     ticket = _lock(ticket)
     now = timezone.now()
     comment = TicketComment.objects.create(
-        tenant_id=ticket.tenant_id, ticket=ticket, author=by, content=content.strip(), is_internal=is_internal,
+        tenant_id=ticket.tenant_id,
+        ticket=ticket,
+        author=by,
+        content=content.strip(),
+        is_internal=is_internal,
         created_at=now,
-    )  # fmt: skip
+    )
     if attachment_ids:
         linked = TicketAttachment.objects.filter(
             pk__in=attachment_ids, tenant_id=ticket.tenant_id, uploaded_by=by
@@ -566,9 +583,14 @@ def _check_upload(*, tenant: Tenant, upload) -> tuple[str, str]:
 
 @transaction.atomic
 def attachment_upload(
-    *, tenant: Tenant, by, upload, ticket: Ticket | None = None, kind: str = AttachmentKind.ATTACHMENT,
+    *,
+    tenant: Tenant,
+    by,
+    upload,
+    ticket: Ticket | None = None,
+    kind: str = AttachmentKind.ATTACHMENT,
     description: str = "",
-) -> TicketAttachment:  # fmt: skip
+) -> TicketAttachment:
     """Store an uploaded file under a generated name after checking size and content type."""
     require_code(by, "ticket:upload")
     mime, extension = _check_upload(tenant=tenant, upload=upload)
@@ -662,8 +684,9 @@ def category_update(*, category: Category, by, data: dict) -> Category:
     if "parent" in data:
         parent = data["parent"]
         if parent is not None and (parent.pk == category.pk or parent.is_descendant_of(category)):
-            raise DomainError(ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."),
-                              field="parent_id")  # fmt: skip
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."), field="parent_id"
+            )
         category.parent = parent
     if data.get("code"):
         category.code = _unique_code(category.tenant, data["code"], exclude_pk=category.pk)

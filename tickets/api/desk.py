@@ -58,8 +58,9 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     # --- CRUD ---------------------------------------------------------------------------------
 
     def list(self, request):
-        queryset = selectors.ticket_list(user=request.user, filterset_class=DeskTicketFilterSet,
-                                         params=request.query_params)  # fmt: skip
+        queryset = selectors.ticket_list(
+            user=request.user, filterset_class=DeskTicketFilterSet, params=request.query_params
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response([P.desk_ticket(t) for t in page])
 
@@ -132,8 +133,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         ticket = visible_ticket(request, pk)
         data = _valid(S.DeskAssign, request.data)
         assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
-        ticket = services.ticket_assign(ticket=ticket, by=request.user, assignee=assignee,
-                                        note=data.get("comment", ""))  # fmt: skip
+        ticket = services.ticket_assign(ticket=ticket, by=request.user, assignee=assignee, note=data.get("comment", ""))
         body = {
             "id": ticket.pk,
             "assigned_to_id": assignee.pk,
@@ -165,8 +165,9 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         target = None
         if data.get("escalate_to_id"):
             target = services.eligible_assignee(tenant=request.user.tenant, user_id=data["escalate_to_id"])
-        ticket = services.ticket_escalate(ticket=ticket, by=request.user, reason=data["reason"], escalate_to=target,
-                                          note=data.get("comment", ""))  # fmt: skip
+        ticket = services.ticket_escalate(
+            ticket=ticket, by=request.user, reason=data["reason"], escalate_to=target, note=data.get("comment", "")
+        )
         body = {
             "id": ticket.pk,
             "priority": ticket.priority,
@@ -182,9 +183,12 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         data = _valid(S.DeskStatus, request.data)
         target = status_from_word(data["status"], DESK, assigned=ticket.assigned_to_id is not None)
         ticket = services.ticket_transition(
-            ticket=ticket, to=target, by=request.user, note=data.get("comment", ""),
+            ticket=ticket,
+            to=target,
+            by=request.user,
+            note=data.get("comment", ""),
             data={"resolution_notes": data.get("resolution_notes")},
-        )  # fmt: skip
+        )
         body = {
             "id": ticket.pk,
             "status": P.status_word(ticket.status, DESK),
@@ -318,11 +322,18 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         data = _valid(S.DeskBulkAssign, request.data)
         assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
         done, failed = services.tickets_bulk_assign(
-            visible=selectors.tickets_for(request.user), by=request.user, ticket_ids=data["ticket_ids"],
-            assignee=assignee, note=data.get("comment", ""),
-        )  # fmt: skip
-        body = {"assigned_count": len(done), "failed_count": len(failed), "assigned_tickets": done,
-                "failed_tickets": failed}  # fmt: skip
+            visible=selectors.tickets_for(request.user),
+            by=request.user,
+            ticket_ids=data["ticket_ids"],
+            assignee=assignee,
+            note=data.get("comment", ""),
+        )
+        body = {
+            "assigned_count": len(done),
+            "failed_count": len(failed),
+            "assigned_tickets": done,
+            "failed_tickets": failed,
+        }
         return ApiResponse(body, message=_("Bulk assignment finished."))
 
     @action(detail=False, methods=["post"], url_path="bulk-status")
@@ -330,12 +341,18 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         data = _valid(S.DeskBulkStatus, request.data)
         word = data["status"]
         done, failed = services.tickets_bulk_status(
-            visible=selectors.tickets_for(request.user), by=request.user, ticket_ids=data["ticket_ids"],
+            visible=selectors.tickets_for(request.user),
+            by=request.user,
+            ticket_ids=data["ticket_ids"],
             to=lambda t: status_from_word(word, DESK, assigned=t.assigned_to_id is not None),
             note=data.get("comment", ""),
-        )  # fmt: skip
-        body = {"updated_count": len(done), "failed_count": len(failed), "updated_tickets": done,
-                "failed_tickets": failed}  # fmt: skip
+        )
+        body = {
+            "updated_count": len(done),
+            "failed_count": len(failed),
+            "updated_tickets": done,
+            "failed_tickets": failed,
+        }
         return ApiResponse(body, message=_("Bulk status update finished."))
 
 
@@ -390,9 +407,13 @@ class DeskUploadView(DeskAPIView):
         data = _valid(S.Upload, request.data)
         ticket = visible_ticket(request, data["ticket_id"]) if data.get("ticket_id") else None
         attachment = services.attachment_upload(
-            tenant=request.user.tenant, by=request.user, upload=data["file"], ticket=ticket,
-            kind=data.get("type") or "attachment", description=data.get("description", ""),
-        )  # fmt: skip
+            tenant=request.user.tenant,
+            by=request.user,
+            upload=data["file"],
+            ticket=ticket,
+            kind=data.get("type") or "attachment",
+            description=data.get("description", ""),
+        )
         return ApiResponse(P.desk_upload(request, attachment), status=201, message=_("File uploaded."))
 
 

@@ -59,8 +59,13 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     def _canonical(self, data: dict) -> dict:
         tenant = self.request.user.tenant
         out = {}
-        names = {"contact_name": "customer_name", "contact_phone": "customer_phone", "contact_email": "customer_email",
-                 "customer_name": "customer_company", "due_time": "due_date"}  # fmt: skip
+        names = {
+            "contact_name": "customer_name",
+            "contact_phone": "customer_phone",
+            "contact_email": "customer_email",
+            "customer_name": "customer_company",
+            "due_time": "due_date",
+        }
         for key, value in data.items():
             if key == "category":
                 out["category"] = services.category_for(tenant=tenant, value=value)
@@ -71,8 +76,9 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         return out
 
     def list(self, request):
-        queryset = selectors.ticket_list(user=request.user, filterset_class=V1TicketFilterSet,
-                                         params=request.query_params)  # fmt: skip
+        queryset = selectors.ticket_list(
+            user=request.user, filterset_class=V1TicketFilterSet, params=request.query_params
+        )
         page = self.paginate_queryset(queryset)
         name = self.tenant_name
         return self.get_paginated_response([P.v1_ticket(t, tenant_name=name) for t in page])
@@ -125,8 +131,12 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     def _after_any(self, request, ticket, message):
         """After a move that may take the ticket out of the actor's view (reject)."""
-        body = {"id": ticket.pk, "ticket_id": ticket.number, "status": P.status_word(ticket.status, V1),
-                "assigned_to": ticket.assigned_to_id}  # fmt: skip
+        body = {
+            "id": ticket.pk,
+            "ticket_id": ticket.number,
+            "status": P.status_word(ticket.status, V1),
+            "assigned_to": ticket.assigned_to_id,
+        }
         return ApiResponse(body, message=message)
 
     @action(detail=True, methods=["post"])
@@ -134,8 +144,13 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         ticket = visible_ticket(request, pk)
         data = _valid(S.V1Assign, request.data)
         assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to"])
-        ticket = services.ticket_assign(ticket=ticket, by=request.user, assignee=assignee,
-                                        note=data.get("comment", ""), priority=data.get("priority"))  # fmt: skip
+        ticket = services.ticket_assign(
+            ticket=ticket,
+            by=request.user,
+            assignee=assignee,
+            note=data.get("comment", ""),
+            priority=data.get("priority"),
+        )
         return self._after_any(request, ticket, _("Ticket assigned."))
 
     @action(detail=True, methods=["post"])
@@ -147,8 +162,9 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     def reject(self, request, pk=None):
         ticket = visible_ticket(request, pk)
         data = _valid(S.V1Reject, request.data)
-        ticket = services.ticket_reject(ticket=ticket, by=request.user, reason=data["reason"],
-                                        suggest_assignee_id=data.get("suggest_assignee"))  # fmt: skip
+        ticket = services.ticket_reject(
+            ticket=ticket, by=request.user, reason=data["reason"], suggest_assignee_id=data.get("suggest_assignee")
+        )
         return self._after_any(request, ticket, _("Ticket rejected."))
 
     def _move(self, request, pk, to, message):
@@ -175,10 +191,15 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         data = _valid(S.V1Resolve, request.data)
         with transaction.atomic():
             ticket = services.ticket_transition(
-                ticket=ticket, to=TicketStatus.RESOLVED, by=request.user,
-                data={"resolution_notes": data["solution"], "resolution_type": data.get("resolution_type"),
-                      "time_spent": data.get("time_spent")},
-            )  # fmt: skip
+                ticket=ticket,
+                to=TicketStatus.RESOLVED,
+                by=request.user,
+                data={
+                    "resolution_notes": data["solution"],
+                    "resolution_type": data.get("resolution_type"),
+                    "time_spent": data.get("time_spent"),
+                },
+            )
             for link in data.get("attachments") or []:
                 services._attach(ticket=ticket, by=request.user, link=dict(link))
         return self._after(request, ticket, _("Ticket resolved."))
@@ -196,12 +217,16 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         data = _valid(S.V1Comment, request.data)
         links = data.get("attachments") or []
         if any(not link.get("id") for link in links):
-            raise DomainError(ErrorCode.VALIDATION_FAILED, _("Comment attachments must be uploaded first (id)."),
-                              field="attachments")  # fmt: skip
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("Comment attachments must be uploaded first (id)."), field="attachments"
+            )
         comment = services.comment_create(
-            ticket=ticket, by=request.user, content=data["content"], is_internal=data.get("type") == "internal",
+            ticket=ticket,
+            by=request.user,
+            content=data["content"],
+            is_internal=data.get("type") == "internal",
             attachment_ids=[link["id"] for link in links],
-        )  # fmt: skip
+        )
         return ApiResponse(P.v1_comment(request, comment), message=_("Comment added."))
 
     # --- attachments --------------------------------------------------------------------------
@@ -213,9 +238,12 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         if upload is None:
             raise DomainError(ErrorCode.VALIDATION_FAILED, _("No file was sent."), field="file")
         attachment = services.attachment_upload(
-            tenant=request.user.tenant, by=request.user, upload=upload, ticket=ticket,
+            tenant=request.user.tenant,
+            by=request.user,
+            upload=upload,
+            ticket=ticket,
             description=request.data.get("description", "") or "",
-        )  # fmt: skip
+        )
         return ApiResponse(P.v1_attachment(request, attachment), message=_("File uploaded."))
 
     def _attachment(self, request, pk, attachment_id) -> TicketAttachment:
@@ -239,7 +267,8 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     @action(detail=False, methods=["get"], url_path="statistics/overview")
     def statistics(self, request):
         params = _valid(S.V1Statistics, request.query_params)
-        data = selectors.statistics_overview(user=request.user, time_range=params.get("time_range") or "7d",
-                                             group_by=params.get("group_by"))  # fmt: skip
+        data = selectors.statistics_overview(
+            user=request.user, time_range=params.get("time_range") or "7d", group_by=params.get("group_by")
+        )
         data["generated_at"] = P._dt(data["generated_at"])
         return ApiResponse(data)
