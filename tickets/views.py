@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -15,7 +19,7 @@ from portal.api.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
 from tickets.api.desk import attachment_response
-from tickets.choices import OPEN_STATUSES, TicketStatus
+from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
 from tickets.forms import (
     AssignForm,
@@ -27,7 +31,7 @@ from tickets.forms import (
     UploadForm,
     agents_of,
 )
-from tickets.models import Category, TicketAttachment
+from tickets.models import Category, Ticket, TicketAttachment
 from tickets.policy import allowed_actions, is_manager, is_staff_member
 
 PAGE_SIZES = (20, 50, 100)
@@ -189,6 +193,90 @@ class TicketEditView(PortalPageMixin, View):
         return render(request, self.template_name, {"form": form, "ticket": ticket}, status=400)
 
 
+HISTORY_ACTIONS = {
+    "create": gettext_lazy("created the ticket"),
+    "assign": gettext_lazy("assigned the ticket"),
+    "transfer": gettext_lazy("transferred the ticket"),
+    "escalate": gettext_lazy("escalated the ticket"),
+    "accept": gettext_lazy("accepted the ticket"),
+    "reject": gettext_lazy("rejected the ticket"),
+    "status": gettext_lazy("changed the status"),
+    "update": gettext_lazy("updated the ticket"),
+    "attachment": gettext_lazy("added an attachment"),
+    "attachment_delete": gettext_lazy("deleted an attachment"),
+    "rate": gettext_lazy("rated the ticket"),
+    "delete": gettext_lazy("deleted the ticket"),
+    "restore": gettext_lazy("restored the ticket"),
+}
+HIDDEN_HISTORY_FIELDS = {"internal_note", "comment", "attachment", "priority_rank"}
+VOCABULARIES = {"status": TicketStatus, "priority": TicketPriority, "type": TicketType}
+
+
+def _history_value(field: str, value, names: dict):
+    """A history value as people read it: labels for vocabularies, names for users and
+    categories, local times for timestamps."""
+    if value in (None, ""):
+        return "—"
+    if field in VOCABULARIES:
+        try:
+            return VOCABULARIES[field](value).label
+        except ValueError:
+            return value
+    if field in ("assigned_to_id", "deleted_by_id", "category_id"):
+        return names.get((field, value), value)
+    if isinstance(value, str) and (moment := parse_datetime(value)) is not None:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _field_label(field: str) -> str:
+    name = field[:-3] if field.endswith("_id") and field != "customer_id" else field
+    try:
+        return str(Ticket._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _history_names(entries: list[dict]) -> dict:
+    """Names of the users and categories the history mentions, in two queries."""
+    users, categories = set(), set()
+    for entry in entries:
+        for field, change in entry["changes"].items():
+            target = (
+                categories
+                if field == "category_id"
+                else users
+                if field in ("assigned_to_id", "deleted_by_id")
+                else None
+            )
+            if target is not None:
+                target.update(v for v in (change["old"], change["new"]) if v)
+    names = {}
+    for user in get_user_model().objects.filter(pk__in=users):
+        names[("assigned_to_id", user.pk)] = names[("deleted_by_id", user.pk)] = str(user)
+    for category in Category.objects.filter(pk__in=categories):
+        names[("category_id", category.pk)] = str(category)
+    return names
+
+
+def _history_lines(entry: dict, names: dict | None = None) -> dict:
+    names = names if names is not None else {}
+    return {
+        "action": HISTORY_ACTIONS.get(entry["action"], entry["action"]),
+        "changes": [
+            (
+                _field_label(field),
+                _history_value(field, change["old"], names),
+                _history_value(field, change["new"], names),
+            )
+            for field, change in entry["changes"].items()
+            if field not in HIDDEN_HISTORY_FIELDS
+        ],
+    }
+
+
 ACTION_LABELS = {
     "accept": gettext_lazy("Accept"),
     "reject": gettext_lazy("Reject"),
@@ -218,9 +306,12 @@ class TicketDetailView(PortalPageMixin, View):
         user = request.user
         comments = list(selectors.comments_for(ticket=ticket, user=user))
         entries = selectors.history_entries(ticket=ticket, user=user)
+        names = _history_names(entries)
         timeline = [{"kind": "comment", "at": c.created_at, "comment": c} for c in comments]
         timeline += [
-            {"kind": "history", "at": e["created_at"], "entry": e} for e in entries if e["action"] != "comment"
+            {"kind": "history", "at": e["created_at"], "entry": e, "lines": _history_lines(e, names)}
+            for e in entries
+            if e["action"] != "comment"
         ]
         timeline.sort(key=lambda item: item["at"])
         actions = allowed_actions(ticket, user)

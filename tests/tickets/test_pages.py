@@ -100,6 +100,9 @@ def test_create_edit_and_workflow_through_pages(browser, desk):
     agent.post(reverse("tickets:action", args=[ticket.pk, "resolve"]), {"note": "更换线缆"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.resolution_notes, ticket.first_reply_at is not None) == ("resolved", "更换线缆", True)
+    timeline = agent.get(reverse("tickets:detail", args=[ticket.pk])).content.decode()
+    assert "assigned_to_id" not in timeline and "→ in_progress" not in timeline
+    assert "王工程师" in timeline and "正在检查线缆" in timeline
     response = agent.post(
         reverse("tickets:edit", args=[ticket.pk]),
         {"title": "显示器不亮（已修复）", "type": "incident", "priority": "normal"},
