@@ -27,3 +27,19 @@ class TicketQuerysetMixin:
         if request is None:  # introspection (schema, isolation test)
             return Ticket.objects.all()
         return selectors.tickets_for(request.user)
+
+
+def documented(inputs: dict, actions: list[str]):
+    """Class decorator for the OpenAPI schema: each action's request body is its input
+    serializer (``inputs``), its response a JSON object inside the contract's envelope."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import extend_schema, extend_schema_view
+
+    def decorate(cls):
+        per_action = {
+            action: extend_schema(request=inputs.get(action), responses={200: OpenApiTypes.OBJECT})
+            for action in actions
+        }
+        return extend_schema_view(**per_action)(cls)
+
+    return decorate

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -16,7 +18,7 @@ from portal.api.views import DeskAPIView, DeskViewSet
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, visible_ticket
+from tickets.api.common import TicketQuerysetMixin, documented, visible_ticket
 from tickets.choices import DESK, OPEN_STATUSES, status_from_word
 from tickets.filtersets import DeskTicketFilterSet
 from tickets.models import Category, TicketAttachment, overdue_q, sla_breached_q
@@ -32,6 +34,37 @@ def _hours_since(moment, now) -> int:
     return max(0, int((now - moment).total_seconds() // 3600))
 
 
+@documented(
+    {
+        "create": S.DeskTicketCreate,
+        "update": S.DeskTicketUpdate,
+        "assign": S.DeskAssign,
+        "transfer": S.DeskTransfer,
+        "escalate": S.DeskEscalate,
+        "status": S.DeskStatus,
+        "bulk_assign": S.DeskBulkAssign,
+        "bulk_status": S.DeskBulkStatus,
+    },
+    [
+        "list",
+        "retrieve",
+        "create",
+        "update",
+        "destroy",
+        "assign",
+        "transfer",
+        "escalate",
+        "status",
+        "history",
+        "stats",
+        "my_tickets",
+        "unassigned",
+        "overdue",
+        "sla_breach",
+        "bulk_assign",
+        "bulk_status",
+    ],
+)
 class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     """Tickets in the desk contract: CRUD, workflow, history, stats, queues and bulk work."""
 
@@ -360,6 +393,7 @@ def request_params(request) -> dict:
     return {k: v for k, v in request.query_params.items() if k == "limit"}
 
 
+@documented({"create": S.CategoryCreate}, ["list", "create"])
 class DeskCategoryViewSet(DeskViewSet):
     """``GET /api/categories`` (tree with subcategories and ticket counts), ``POST`` to create."""
 
@@ -403,6 +437,7 @@ class DeskUploadView(DeskAPIView):
     required_permissions = "ticket:upload"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(request={"multipart/form-data": S.Upload}, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = _valid(S.Upload, request.data)
         ticket = visible_ticket(request, data["ticket_id"]) if data.get("ticket_id") else None
@@ -441,6 +476,7 @@ class DeskUploadDownloadView(DeskAPIView):
     def get_base_queryset(self):
         return TicketAttachment.objects.all()
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         visible = selectors.tickets_for(request.user).values("pk")
         attachment = (

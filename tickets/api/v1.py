@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -13,7 +15,7 @@ from portal.api.views import V1ViewSet
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, visible_ticket
+from tickets.api.common import TicketQuerysetMixin, documented, visible_ticket
 from tickets.api.desk import attachment_response
 from tickets.choices import V1, TicketStatus
 from tickets.filtersets import V1TicketFilterSet
@@ -26,6 +28,40 @@ def _valid(serializer_class, data, *, partial=False):
     return serializer.validated_data
 
 
+@documented(
+    {
+        "create": S.V1TicketWrite,
+        "update": S.V1TicketWrite,
+        "partial_update": S.V1TicketWrite,
+        "assign": S.V1Assign,
+        "reject": S.V1Reject,
+        "resolve": S.V1Resolve,
+        "start": S.V1Note,
+        "pause": S.V1Note,
+        "close": S.V1Note,
+        "upload_attachment": S.Upload,
+    },
+    [
+        "list",
+        "retrieve",
+        "create",
+        "update",
+        "partial_update",
+        "destroy",
+        "assign",
+        "accept",
+        "reject",
+        "start",
+        "pause",
+        "resolve",
+        "close",
+        "comments",
+        "upload_attachment",
+        "download_attachment",
+        "delete_attachment",
+        "statistics",
+    ],
+)
 class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     """Tickets in the v1 contract (§3.1–3.5)."""
 
@@ -211,6 +247,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         ticket = visible_ticket(request, pk)
         return ApiResponse([P.v1_comment(request, c) for c in selectors.comments_for(ticket=ticket, user=request.user)])
 
+    @extend_schema(request=S.V1Comment, responses={200: OpenApiTypes.OBJECT})
     @comments.mapping.post
     def add_comment(self, request, pk=None):
         ticket = visible_ticket(request, pk)
