@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus
+from tickets.choices import OPEN_STATUSES, V1, TicketPriority, TicketStatus, priority_word, status_word
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, overdue_q, sla_breached_q
 from tickets.policy import is_manager, is_staff_member
 
@@ -143,15 +143,19 @@ def desk_stats(*, user) -> dict:
             ),
         ),
         escalated=Count("id", filter=Q(is_escalated=True, status__in=OPEN_STATUSES)),
+        **_priority_counts(),
     )
-    by_priority = dict.fromkeys(TicketPriority.values, 0)
-    by_priority.update(dict(visible.order_by().values_list("priority").annotate(n=Count("id"))))
-    figures["by_priority"] = by_priority
+    figures["by_priority"] = {p: figures.pop(f"priority_{p}") for p in TicketPriority.values}
     figures["by_category"] = {
         code or "uncategorized": n
         for code, n in visible.order_by().values_list("category__code").annotate(n=Count("id"))
     }
     return figures
+
+
+def _priority_counts() -> dict:
+    """Per-priority counts as filtered aggregates, so they ride along the scan of the summary."""
+    return {f"priority_{p}": Count("id", filter=Q(priority=p)) for p in TicketPriority.values}
 
 
 TIME_RANGES = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -175,7 +179,13 @@ def statistics_overview(*, user, time_range: str = "7d", group_by: str | None = 
         avg_response_time=Avg("response_time"),
         avg_resolve_time=Avg("resolution_time"),
         satisfaction_rate=Avg("rating"),
+        **_priority_counts(),
     )
+    by_priority = {}
+    for priority in TicketPriority.values:
+        n = summary.pop(f"priority_{priority}")
+        if n:
+            by_priority[priority_word(priority, V1)] = n
     for key in ("avg_response_time", "avg_resolve_time", "satisfaction_rate"):
         summary[key] = round(summary[key], 1) if summary[key] is not None else None
     tz = timezone.get_current_timezone()
@@ -206,7 +216,7 @@ def statistics_overview(*, user, time_range: str = "7d", group_by: str | None = 
                 "avg_response_time": round(avg, 1) if avg is not None else None,
             }
         )
-    distribution = {"by_priority": _group(window, "priority"), "by_category": _group(window, "category")}
+    distribution = {"by_priority": by_priority, "by_category": _group(window, "category")}
     if group_by and f"by_{group_by}" not in distribution:
         distribution[f"by_{group_by}"] = _group(window, group_by)
     return {
@@ -219,7 +229,6 @@ def statistics_overview(*, user, time_range: str = "7d", group_by: str | None = 
 
 
 def _group(queryset, dimension: str) -> dict:
-    from tickets.choices import V1, priority_word, status_word
 
     column = {
         "status": "status",
