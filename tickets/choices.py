@@ -126,3 +126,13 @@ def priority_words(contract: str) -> list[str]:
     for emitted, accepted in PRIORITY_WORDS.values():
         words += [emitted, *accepted]
     return words
+
+
+# Word lists named in the OpenAPI documents (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+DESK_STATUS_WORDS = status_words(DESK)
+V1_PRIORITY_WORDS = priority_words(V1)
+COMMENT_TYPES = ["internal", "public"]
+PRIORITY_VALUES = list(TicketPriority.values)
+TYPE_VALUES = list(TicketType.values)
+SOURCE_VALUES = list(TicketSource.values)
+ATTACHMENT_KIND_VALUES = list(AttachmentKind.values)

@@ -7,8 +7,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "path", "method", "field"),
     [
-        ("/api/schema/", "/api/tickets/{id}/assign/", "post", "assigned_to_id"),
-        ("/api/v1/schema/", "/api/v1/tickets/{id}/reject/", "post", "suggest_assignee"),
+        ("/api/schema/", "/api/tickets/{id}/assign", "post", "assigned_to_id"),
+        ("/api/v1/schema/", "/api/v1/tickets/{id}/reject", "post", "suggest_assignee"),
     ],
 )
 def test_ticket_operations_are_documented_with_their_request_bodies(desk, api, url, path, method, field):

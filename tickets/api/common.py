@@ -21,6 +21,7 @@ class TicketQuerysetMixin:
 
     not_found_code = ErrorCode.TICKET_NOT_FOUND
     lookup_value_regex = r"\d+"
+    queryset = Ticket.objects.all()  # the model, for introspection; requests use get_base_queryset
 
     def get_base_queryset(self):
         request = getattr(self, "request", None)
@@ -29,17 +30,49 @@ class TicketQuerysetMixin:
         return selectors.tickets_for(request.user)
 
 
-def documented(inputs: dict, actions: list[str]):
+OBJECT_SCHEMA = {"type": "object", "additionalProperties": True}
+ARRAY_SCHEMA = {"type": "array", "items": OBJECT_SCHEMA}
+LIST_LEVEL = {
+    "list",
+    "create",
+    "stats",
+    "my_tickets",
+    "unassigned",
+    "overdue",
+    "sla_breach",
+    "bulk_assign",
+    "bulk_status",
+    "statistics",
+}
+
+
+def documented(inputs: dict, actions: list[str], *, many: tuple = (), params: dict | None = None):
     """Class decorator for the OpenAPI schema: each action's request body is its input
-    serializer (``inputs``), its response a JSON object inside the contract's envelope."""
-    from drf_spectacular.types import OpenApiTypes
-    from drf_spectacular.utils import extend_schema, extend_schema_view
+    serializer (``inputs``); its response a JSON object (an array of them for ``many``
+    actions) inside the contract's envelope; detail actions take an integer ``id``, and
+    ``params`` adds more path parameters per action."""
+    from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+
+    params = params or {}
 
     def decorate(cls):
-        per_action = {
-            action: extend_schema(request=inputs.get(action), responses={200: OpenApiTypes.OBJECT})
-            for action in actions
-        }
+        per_action = {}
+        for action in actions:
+            parameters = list(params.get(action, []))
+            if action not in LIST_LEVEL:
+                parameters.insert(0, OpenApiParameter("id", int, OpenApiParameter.PATH))
+            per_action[action] = extend_schema(
+                request=inputs.get(action),
+                # the contract schema itself turns a ``list`` action into its list/page shape
+                responses={200: ARRAY_SCHEMA if action in many and action != "list" else OBJECT_SCHEMA},
+                parameters=parameters,
+            )
         return extend_schema_view(**per_action)(cls)
 
     return decorate
+
+
+def attachment_id_parameter():
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)]

@@ -64,6 +64,7 @@ def _hours_since(moment, now) -> int:
         "bulk_assign",
         "bulk_status",
     ],
+    many=("list", "history", "my_tickets", "unassigned", "overdue", "sla_breach"),
 )
 class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     """Tickets in the desk contract: CRUD, workflow, history, stats, queues and bulk work."""
@@ -393,11 +394,12 @@ def request_params(request) -> dict:
     return {k: v for k, v in request.query_params.items() if k == "limit"}
 
 
-@documented({"create": S.CategoryCreate}, ["list", "create"])
+@documented({"create": S.CategoryCreate}, ["list", "create"], many=("list",))
 class DeskCategoryViewSet(DeskViewSet):
     """``GET /api/categories`` (tree with subcategories and ticket counts), ``POST`` to create."""
 
     queryset = Category.objects.all()
+    pagination_class = None  # the contract answers the whole tree
     not_found_code = ErrorCode.CATEGORY_NOT_FOUND
     required_permissions = {"list": "ticket:category:read", "create": "ticket:category:create"}
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tickets.choices import (
+    COMMENT_TYPES,
     DESK,
     V1,
     AttachmentKind,
@@ -182,7 +183,7 @@ class V1Note(serializers.Serializer):
 
 class V1Comment(serializers.Serializer):
     content = serializers.CharField()
-    type = serializers.ChoiceField(choices=["internal", "public"], required=False)
+    type = serializers.ChoiceField(choices=COMMENT_TYPES, required=False)
     attachments = V1AttachmentLink(many=True, required=False)
     notify_customer = serializers.BooleanField(required=False)
 

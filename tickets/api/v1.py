@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -15,7 +15,7 @@ from portal.api.views import V1ViewSet
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, documented, visible_ticket
+from tickets.api.common import TicketQuerysetMixin, attachment_id_parameter, documented, visible_ticket
 from tickets.api.desk import attachment_response
 from tickets.choices import V1, TicketStatus
 from tickets.filtersets import V1TicketFilterSet
@@ -61,6 +61,8 @@ def _valid(serializer_class, data, *, partial=False):
         "delete_attachment",
         "statistics",
     ],
+    many=("list", "comments"),
+    params={"download_attachment": attachment_id_parameter(), "delete_attachment": attachment_id_parameter()},
 )
 class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     """Tickets in the v1 contract (§3.1–3.5)."""
@@ -247,7 +249,11 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         ticket = visible_ticket(request, pk)
         return ApiResponse([P.v1_comment(request, c) for c in selectors.comments_for(ticket=ticket, user=request.user)])
 
-    @extend_schema(request=S.V1Comment, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=S.V1Comment,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
     @comments.mapping.post
     def add_comment(self, request, pk=None):
         ticket = visible_ticket(request, pk)
