@@ -136,7 +136,7 @@ class Change:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("category", "tenant").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
 
 
 def _minutes(start: datetime, end: datetime) -> int:
