@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -47,7 +48,9 @@ def test_allowed_types_are_detected_by_content(desk, api, name, content, mime):
     assert response.status_code == 200, response.json()
     attachment = TicketAttachment.objects.get(pk=response.json()["data"]["id"])
     assert attachment.mime_type == mime and attachment.original_name == name
-    assert name not in attachment.file.name  # stored under a generated name
+    # stored under a generated name: 32 hex digits and the extension of the DETECTED type
+    stored = attachment.file.name.rsplit("/", 1)[-1]
+    assert re.fullmatch(r"[0-9a-f]{32}\.\w+", stored) and stored != name
 
 
 @pytest.mark.parametrize(
