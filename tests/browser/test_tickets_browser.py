@@ -26,6 +26,16 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 
 
+@pytest.fixture(autouse=True)
+def permission_catalogue(transactional_db):
+    """Transactional tests flush the database, data-migrated permission rows included:
+    load the catalogue again before the tenant and its built-in roles are created."""
+    from accounts.models import Permission
+    from accounts.permission_catalog import sync_permissions
+
+    sync_permissions(Permission)
+
+
 @pytest.fixture(scope="module")
 def chromium():
     from tests.conftest import require_service
