@@ -262,7 +262,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Ticket vocabularies appear in several serializers with contract-specific words: name them.
+    "ENUM_NAME_OVERRIDES": {
+        "DeskTicketStatusEnum": "tickets.choices.DESK_STATUS_WORDS",
+        "TicketPriorityEnum": "tickets.choices.PRIORITY_VALUES",
+        "V1TicketPriorityEnum": "tickets.choices.V1_PRIORITY_WORDS",
+        "TicketTypeEnum": "tickets.choices.TYPE_VALUES",
+        "TicketSourceEnum": "tickets.choices.SOURCE_VALUES",
+        "AttachmentKindEnum": "tickets.choices.ATTACHMENT_KIND_VALUES",
+        "CommentTypeEnum": "tickets.choices.COMMENT_TYPES",
+    },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

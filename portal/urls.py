@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("portal.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("tickets/", include("tickets.urls")),
     path("", include("portal.pages")),
 ]
 

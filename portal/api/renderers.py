@@ -50,4 +50,6 @@ class DeskRenderer(JSONRenderer):
             pagination = getattr(response, "pagination", None)
             if pagination is not None:
                 body["pagination"] = pagination
+            for key, value in (getattr(response, "extra", None) or {}).items():
+                body.setdefault(key, value)
         return super().render(body, accepted_media_type, renderer_context)

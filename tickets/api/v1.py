@@ -1,0 +1,317 @@
+"""Portal API v1 adapters (``/api/v1/tickets…``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from portal.api.errors import DomainError, ErrorCode
+from portal.api.responses import ApiResponse
+from portal.api.views import V1ViewSet
+from tickets import selectors, services
+from tickets.api import presenters as P
+from tickets.api import serializers as S
+from tickets.api.common import TicketQuerysetMixin, attachment_id_parameter, documented, visible_ticket
+from tickets.api.desk import attachment_response
+from tickets.choices import V1, TicketStatus
+from tickets.filtersets import V1TicketFilterSet
+from tickets.models import TicketAttachment
+
+
+def _valid(serializer_class, data, *, partial=False):
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@documented(
+    {
+        "create": S.V1TicketWrite,
+        "update": S.V1TicketWrite,
+        "partial_update": S.V1TicketWrite,
+        "assign": S.V1Assign,
+        "reject": S.V1Reject,
+        "resolve": S.V1Resolve,
+        "start": S.V1Note,
+        "pause": S.V1Note,
+        "close": S.V1Note,
+        "upload_attachment": S.Upload,
+    },
+    [
+        "list",
+        "retrieve",
+        "create",
+        "update",
+        "partial_update",
+        "destroy",
+        "assign",
+        "accept",
+        "reject",
+        "start",
+        "pause",
+        "resolve",
+        "close",
+        "comments",
+        "upload_attachment",
+        "download_attachment",
+        "delete_attachment",
+        "statistics",
+    ],
+    many=("list", "comments"),
+    params={"download_attachment": attachment_id_parameter(), "delete_attachment": attachment_id_parameter()},
+)
+class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
+    """Tickets in the v1 contract (§3.1–3.5)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    required_permissions = {
+        "list": "ticket:read",
+        "retrieve": "ticket:read",
+        "create": "ticket:create",
+        "update": "ticket:update",
+        "partial_update": "ticket:update",
+        "destroy": "ticket:delete",
+        "assign": "ticket:assign",
+        "accept": "ticket:accept",
+        "reject": "ticket:reject",
+        "start": "ticket:process",
+        "pause": "ticket:process",
+        "resolve": "ticket:resolve",
+        "close": "ticket:close",
+        "comments": "ticket:read",
+        "add_comment": "ticket:comment",
+        "upload_attachment": "ticket:upload",
+        "download_attachment": "ticket:read",
+        "delete_attachment": "ticket:delete",
+        "statistics": "ticket:statistics",
+    }
+
+    @property
+    def tenant_name(self) -> str:
+        return self.request.user.tenant.name if self.request.user.tenant_id else ""
+
+    def _canonical(self, data: dict) -> dict:
+        tenant = self.request.user.tenant
+        out = {}
+        names = {
+            "contact_name": "customer_name",
+            "contact_phone": "customer_phone",
+            "contact_email": "customer_email",
+            "customer_name": "customer_company",
+            "due_time": "due_date",
+        }
+        for key, value in data.items():
+            if key == "category":
+                out["category"] = services.category_for(tenant=tenant, value=value)
+            elif key == "attachments":
+                out["attachments"] = [dict(link) for link in value]
+            else:
+                out[names.get(key, key)] = value
+        return out
+
+    def list(self, request):
+        queryset = selectors.ticket_list(
+            user=request.user, filterset_class=V1TicketFilterSet, params=request.query_params
+        )
+        page = self.paginate_queryset(queryset)
+        name = self.tenant_name
+        return self.get_paginated_response([P.v1_ticket(t, tenant_name=name) for t in page])
+
+    def create(self, request):
+        data = self._canonical(_valid(S.V1TicketWrite, request.data))
+        ticket = services.ticket_create(tenant=request.user.tenant, by=request.user, data=data)
+        body = {
+            "ticket_id": ticket.number,
+            "id": ticket.pk,
+            "title": ticket.title,
+            "status": P.status_word(ticket.status, V1),
+            "priority": P.priority_word(ticket.priority, V1),
+            "category": ticket.category.code if ticket.category else None,
+            "assigned_to": ticket.assigned_to_id,
+            "created_at": P._dt(ticket.created_at),
+            "estimated_resolve_time": P._dt(ticket.sla_due_date or ticket.due_date),
+        }
+        return ApiResponse(body, message=_("Ticket created."))
+
+    def _detail(self, request, ticket):
+        attachments = selectors.attachments_for(ticket=ticket)
+        return P.v1_ticket_detail(request, ticket, attachments=attachments, tenant_name=self.tenant_name)
+
+    def retrieve(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        services.ticket_record_view(ticket=ticket)
+        return ApiResponse(self._detail(request, ticket))
+
+    def update(self, request, pk=None, partial=True):
+        ticket = visible_ticket(request, pk)
+        data = self._canonical(_valid(S.V1TicketWrite, request.data, partial=True))
+        data.pop("attachments", None)
+        ticket = services.ticket_update(ticket=ticket, by=request.user, data=data)
+        return ApiResponse(self._detail(request, visible_ticket(request, ticket.pk)), message=_("Ticket updated."))
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk)
+
+    def destroy(self, request, pk=None):
+        services.ticket_delete(ticket=visible_ticket(request, pk), by=request.user)
+        return ApiResponse(None, message=_("Ticket deleted."))
+
+    # --- workflow -----------------------------------------------------------------------------
+
+    def _after(self, request, ticket, message):
+        ticket = visible_ticket(request, ticket.pk) if ticket is not None else None
+        body = P.v1_ticket(ticket, tenant_name=self.tenant_name) if ticket is not None else None
+        return ApiResponse(body, message=message)
+
+    def _after_any(self, request, ticket, message):
+        """After a move that may take the ticket out of the actor's view (reject)."""
+        body = {
+            "id": ticket.pk,
+            "ticket_id": ticket.number,
+            "status": P.status_word(ticket.status, V1),
+            "assigned_to": ticket.assigned_to_id,
+        }
+        return ApiResponse(body, message=message)
+
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        data = _valid(S.V1Assign, request.data)
+        assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to"])
+        ticket = services.ticket_assign(
+            ticket=ticket,
+            by=request.user,
+            assignee=assignee,
+            note=data.get("comment", ""),
+            priority=data.get("priority"),
+        )
+        return self._after_any(request, ticket, _("Ticket assigned."))
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        ticket = services.ticket_accept(ticket=visible_ticket(request, pk), by=request.user)
+        return self._after(request, ticket, _("Ticket accepted."))
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        data = _valid(S.V1Reject, request.data)
+        ticket = services.ticket_reject(
+            ticket=ticket, by=request.user, reason=data["reason"], suggest_assignee_id=data.get("suggest_assignee")
+        )
+        return self._after_any(request, ticket, _("Ticket rejected."))
+
+    def _move(self, request, pk, to, message):
+        data = _valid(S.V1Note, request.data)
+        note = data.get("comment") or data.get("reason") or ""
+        ticket = services.ticket_transition(ticket=visible_ticket(request, pk), to=to, by=request.user, note=note)
+        return self._after(request, ticket, message)
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._move(request, pk, TicketStatus.IN_PROGRESS, _("Ticket processing started."))
+
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._move(request, pk, TicketStatus.PAUSED, _("Ticket paused."))
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._move(request, pk, TicketStatus.CLOSED, _("Ticket closed."))
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        data = _valid(S.V1Resolve, request.data)
+        with transaction.atomic():
+            ticket = services.ticket_transition(
+                ticket=ticket,
+                to=TicketStatus.RESOLVED,
+                by=request.user,
+                data={
+                    "resolution_notes": data["solution"],
+                    "resolution_type": data.get("resolution_type"),
+                    "time_spent": data.get("time_spent"),
+                },
+            )
+            for link in data.get("attachments") or []:
+                services._attach(ticket=ticket, by=request.user, link=dict(link))
+        return self._after(request, ticket, _("Ticket resolved."))
+
+    # --- comments -----------------------------------------------------------------------------
+
+    @action(detail=True, methods=["get"])
+    def comments(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        return ApiResponse([P.v1_comment(request, c) for c in selectors.comments_for(ticket=ticket, user=request.user)])
+
+    @extend_schema(
+        request=S.V1Comment,
+        responses={200: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
+    @comments.mapping.post
+    def add_comment(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        data = _valid(S.V1Comment, request.data)
+        links = data.get("attachments") or []
+        if any(not link.get("id") for link in links):
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("Comment attachments must be uploaded first (id)."), field="attachments"
+            )
+        comment = services.comment_create(
+            ticket=ticket,
+            by=request.user,
+            content=data["content"],
+            is_internal=data.get("type") == "internal",
+            attachment_ids=[link["id"] for link in links],
+        )
+        return ApiResponse(P.v1_comment(request, comment), message=_("Comment added."))
+
+    # --- attachments --------------------------------------------------------------------------
+
+    @action(detail=True, methods=["post"], url_path="attachments")
+    def upload_attachment(self, request, pk=None):
+        ticket = visible_ticket(request, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, _("No file was sent."), field="file")
+        attachment = services.attachment_upload(
+            tenant=request.user.tenant,
+            by=request.user,
+            upload=upload,
+            ticket=ticket,
+            description=request.data.get("description", "") or "",
+        )
+        return ApiResponse(P.v1_attachment(request, attachment), message=_("File uploaded."))
+
+    def _attachment(self, request, pk, attachment_id) -> TicketAttachment:
+        ticket = visible_ticket(request, pk)
+        attachment = TicketAttachment.objects.filter(ticket=ticket, pk=attachment_id).first()
+        if attachment is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."))
+        return attachment
+
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/download")
+    def download_attachment(self, request, pk=None, attachment_id=None):
+        return attachment_response(self._attachment(request, pk, attachment_id))
+
+    @action(detail=True, methods=["delete"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def delete_attachment(self, request, pk=None, attachment_id=None):
+        services.attachment_delete(attachment=self._attachment(request, pk, attachment_id), by=request.user)
+        return ApiResponse(None, message=_("Attachment deleted."))
+
+    # --- statistics ---------------------------------------------------------------------------
+
+    @action(detail=False, methods=["get"], url_path="statistics/overview")
+    def statistics(self, request):
+        params = _valid(S.V1Statistics, request.query_params)
+        data = selectors.statistics_overview(
+            user=request.user, time_range=params.get("time_range") or "7d", group_by=params.get("group_by")
+        )
+        data["generated_at"] = P._dt(data["generated_at"])
+        return ApiResponse(data)

@@ -1,0 +1,126 @@
+"""Forms of the ticket pages. They validate input; the views hand the cleaned data to the
+same services the APIs use."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from mptt.forms import TreeNodeChoiceField
+
+from tickets.choices import TicketPriority, TicketSource, TicketStatus, TicketType
+from tickets.models import Category
+
+User = get_user_model()
+
+
+def agents_of(tenant):
+    """Users of ``tenant`` who can handle tickets (for assignee pickers)."""
+    from accounts.models import UserStatus
+
+    return (
+        User.objects.filter(tenant=tenant, status=UserStatus.ACTIVE, roles__permissions__code="ticket:process")
+        .distinct()
+        .order_by("username")
+    )
+
+
+class CategoryPicker(TreeNodeChoiceField):
+    """The category tree as an indented select."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("level_indicator", "—")
+        super().__init__(queryset=Category.objects.none(), **kwargs)
+
+
+class TicketForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices, initial=TicketType.INCIDENT)
+    priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL)
+    category = CategoryPicker(label=_("Category"), required=False)
+    customer_name = forms.CharField(label=_("Contact name"), max_length=128, required=False)
+    customer_email = forms.EmailField(label=_("Contact email"), required=False)
+    customer_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate tags with commas."))
+    due_date = forms.DateTimeField(
+        label=_("Due date"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(tenant=tenant, is_active=True)
+
+    def clean_tags(self):
+        return [t.strip() for t in self.cleaned_data["tags"].replace("，", ",").split(",") if t.strip()]
+
+
+class CommentForm(forms.Form):
+    content = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}))
+    is_internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none())
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents_of(tenant)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Rating"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)])
+    rating_comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+class BulkForm(forms.Form):
+    OPERATIONS = [("assign", _("Assign to")), ("status", _("Change status to"))]
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    operation = forms.ChoiceField(choices=OPERATIONS)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *TicketStatus.choices], required=False)
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents_of(tenant)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in raw]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("operation") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose an assignee."))
+        if data.get("operation") == "status" and not data.get("status"):
+            self.add_error("status", _("Choose a status."))
+        return data
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128)
+    code = forms.SlugField(label=_("Code"), max_length=64, required=False, allow_unicode=True)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    parent = CategoryPicker(label=_("Parent"), required=False)
+    color = forms.RegexField(
+        label=_("Color"),
+        regex=r"^#[0-9a-fA-F]{3,8}$",
+        initial="#3b82f6",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    icon = forms.CharField(label=_("Icon"), max_length=64, required=False)
+    sla_hours = forms.IntegerField(label=_("SLA hours"), min_value=1, required=False)
+    auto_assign_user = forms.ModelChoiceField(label=_("Auto-assign to"), queryset=User.objects.none(), required=False)
+    sort_order = forms.IntegerField(label=_("Sort order"), initial=0)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Category.objects.filter(tenant=tenant)
+        self.fields["auto_assign_user"].queryset = agents_of(tenant)
+
+
+SOURCE_DEFAULT = TicketSource.WEB

@@ -1,0 +1,486 @@
+"""Server-rendered ticket pages over the same selectors and services as the APIs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from portal.api.errors import DomainError, ErrorCode
+from portal.page_views import PortalPageMixin
+from tickets import selectors, services
+from tickets.api.desk import attachment_response
+from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
+from tickets.filtersets import PageTicketFilterSet
+from tickets.forms import (
+    AssignForm,
+    BulkForm,
+    CategoryForm,
+    CommentForm,
+    RatingForm,
+    TicketForm,
+    UploadForm,
+    agents_of,
+)
+from tickets.models import Category, Ticket, TicketAttachment
+from tickets.policy import allowed_actions, is_manager, is_staff_member
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def _visible_ticket(request, pk):
+    ticket = selectors.tickets_for(request.user).select_related(*selectors.LIST_RELATED).filter(pk=pk).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+class TicketListView(PortalPageMixin, View):
+    """All tickets the user can see, with filters, search, sort, pagination and bulk actions."""
+
+    required_permission = "ticket:read"
+    template_name = "tickets/list.html"
+    heading = gettext_lazy("Tickets")
+    scope = "all"
+
+    def base(self, request):
+        queryset = selectors.tickets_for(request.user)
+        if self.scope == "mine":
+            queryset = queryset.filter(assigned_to=request.user) | queryset.filter(created_by=request.user)
+        elif self.scope == "unassigned":
+            queryset = queryset.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
+        return queryset.select_related(*selectors.LIST_RELATED)
+
+    def get(self, request):
+        filterset = PageTicketFilterSet(request.GET or None, queryset=self.base(request), user=request.user)
+        queryset = filterset.qs if filterset.is_valid() else self.base(request).order_by("-created_at", "-id")
+        try:
+            size = int(request.GET.get("size", 20))
+        except ValueError:
+            size = 20
+        size = size if size in PAGE_SIZES else 20
+        page = Paginator(queryset, size).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "heading": self.heading,
+            "scope": self.scope,
+            "filterset": filterset,
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_bulk": request.user.has_contract_permission("ticket:assign")
+            or request.user.has_contract_permission("ticket:process"),
+            "bulk_form": BulkForm(tenant=request.user.tenant),
+            "agents": agents_of(request.user.tenant),
+            "statuses": TicketStatus.choices,
+            "sorts": [
+                ("created_at", _("Created")),
+                ("updated_at", _("Updated")),
+                ("due_date", _("Due date")),
+                ("priority", _("Priority")),
+            ],
+        }
+        return render(request, self.template_name, context)
+
+
+class MyTicketListView(TicketListView):
+    heading = gettext_lazy("My tickets")
+    scope = "mine"
+
+
+class UnassignedTicketListView(TicketListView):
+    heading = gettext_lazy("Unassigned tickets")
+    scope = "unassigned"
+
+
+class TicketBulkView(PortalPageMixin, View):
+    required_permission = "ticket:read"
+
+    def post(self, request):
+        form = BulkForm(request.POST, tenant=request.user.tenant)
+        back = request.POST.get("next") or reverse("tickets:list")
+        if not back.startswith("/"):
+            back = reverse("tickets:list")
+        if not form.is_valid():
+            messages.error(request, _("Choose tickets and an operation."))
+            return redirect(back)
+        data = form.cleaned_data
+        visible = selectors.tickets_for(request.user)
+        try:
+            if data["operation"] == "assign":
+                done, failed = services.tickets_bulk_assign(
+                    visible=visible, by=request.user, ticket_ids=data["ids"], assignee=data["assignee"]
+                )
+            else:
+                done, failed = services.tickets_bulk_status(
+                    visible=visible, by=request.user, ticket_ids=data["ids"], to=data["status"]
+                )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect(back)
+        if done:
+            messages.success(request, _("%(n)d tickets updated.") % {"n": len(done)})
+        for failure in failed:
+            messages.warning(
+                request, _("Ticket %(id)s: %(reason)s") % {"id": failure["id"], "reason": failure["reason"]}
+            )
+        return redirect(back)
+
+
+class TicketCreateView(PortalPageMixin, View):
+    required_permission = "ticket:create"
+    template_name = "tickets/form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": TicketForm(tenant=request.user.tenant), "ticket": None})
+
+    def post(self, request):
+        form = TicketForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            try:
+                ticket = services.ticket_create(
+                    tenant=request.user.tenant, by=request.user, data={**form.cleaned_data, "source": "web"}
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Ticket %(number)s created.") % {"number": ticket.number})
+                return redirect("tickets:detail", pk=ticket.pk)
+        return render(request, self.template_name, {"form": form, "ticket": None}, status=400)
+
+
+class TicketEditView(PortalPageMixin, View):
+    required_permission = "ticket:update"
+    template_name = "tickets/form.html"
+
+    def get(self, request, pk):
+        ticket = _visible_ticket(request, pk)
+        initial = {
+            "title": ticket.title,
+            "description": ticket.description,
+            "type": ticket.type,
+            "priority": ticket.priority,
+            "category": ticket.category,
+            "customer_name": ticket.customer_name,
+            "customer_email": ticket.customer_email,
+            "customer_phone": ticket.customer_phone,
+            "tags": ", ".join(ticket.tags),
+            "due_date": ticket.due_date,
+        }
+        form = TicketForm(initial=initial, tenant=request.user.tenant)
+        return render(request, self.template_name, {"form": form, "ticket": ticket})
+
+    def post(self, request, pk):
+        ticket = _visible_ticket(request, pk)
+        form = TicketForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            try:
+                services.ticket_update(ticket=ticket, by=request.user, data=form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Ticket updated."))
+                return redirect("tickets:detail", pk=ticket.pk)
+        return render(request, self.template_name, {"form": form, "ticket": ticket}, status=400)
+
+
+HISTORY_ACTIONS = {
+    "create": gettext_lazy("created the ticket"),
+    "assign": gettext_lazy("assigned the ticket"),
+    "transfer": gettext_lazy("transferred the ticket"),
+    "escalate": gettext_lazy("escalated the ticket"),
+    "accept": gettext_lazy("accepted the ticket"),
+    "reject": gettext_lazy("rejected the ticket"),
+    "status": gettext_lazy("changed the status"),
+    "update": gettext_lazy("updated the ticket"),
+    "attachment": gettext_lazy("added an attachment"),
+    "attachment_delete": gettext_lazy("deleted an attachment"),
+    "rate": gettext_lazy("rated the ticket"),
+    "delete": gettext_lazy("deleted the ticket"),
+    "restore": gettext_lazy("restored the ticket"),
+}
+HIDDEN_HISTORY_FIELDS = {"internal_note", "comment", "attachment", "priority_rank"}
+VOCABULARIES = {"status": TicketStatus, "priority": TicketPriority, "type": TicketType}
+
+
+def _history_value(field: str, value, names: dict):
+    """A history value as people read it: labels for vocabularies, names for users and
+    categories, local times for timestamps."""
+    if value in (None, ""):
+        return "—"
+    if field in VOCABULARIES:
+        try:
+            return VOCABULARIES[field](value).label
+        except ValueError:
+            return value
+    if field in ("assigned_to_id", "deleted_by_id", "category_id"):
+        return names.get((field, value), value)
+    if isinstance(value, str) and (moment := parse_datetime(value)) is not None:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _field_label(field: str) -> str:
+    name = field[:-3] if field.endswith("_id") and field != "customer_id" else field
+    try:
+        return str(Ticket._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _history_names(entries: list[dict]) -> dict:
+    """Names of the users and categories the history mentions, in two queries."""
+    users, categories = set(), set()
+    for entry in entries:
+        for field, change in entry["changes"].items():
+            target = (
+                categories
+                if field == "category_id"
+                else users
+                if field in ("assigned_to_id", "deleted_by_id")
+                else None
+            )
+            if target is not None:
+                target.update(v for v in (change["old"], change["new"]) if v)
+    names = {}
+    for user in get_user_model().objects.filter(pk__in=users):
+        names[("assigned_to_id", user.pk)] = names[("deleted_by_id", user.pk)] = str(user)
+    for category in Category.objects.filter(pk__in=categories):
+        names[("category_id", category.pk)] = str(category)
+    return names
+
+
+def _history_lines(entry: dict, names: dict | None = None) -> dict:
+    names = names if names is not None else {}
+    return {
+        "action": HISTORY_ACTIONS.get(entry["action"], entry["action"]),
+        "changes": [
+            (
+                _field_label(field),
+                _history_value(field, change["old"], names),
+                _history_value(field, change["new"], names),
+            )
+            for field, change in entry["changes"].items()
+            if field not in HIDDEN_HISTORY_FIELDS
+        ],
+    }
+
+
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "reject": gettext_lazy("Reject"),
+    "start": gettext_lazy("Start work"),
+    "resume": gettext_lazy("Resume"),
+    "pause": gettext_lazy("Pause"),
+    "resolve": gettext_lazy("Resolve"),
+    "reopen": gettext_lazy("Reopen"),
+    "close": gettext_lazy("Close"),
+    "cancel": gettext_lazy("Cancel ticket"),
+}
+NEEDS_NOTE = {"reject", "resolve"}
+
+
+class TicketDetailView(PortalPageMixin, View):
+    """One ticket: details, timeline of comments and history, the actions this user may take."""
+
+    required_permission = "ticket:read"
+    template_name = "tickets/detail.html"
+
+    def get(self, request, pk):
+        ticket = _visible_ticket(request, pk)
+        services.ticket_record_view(ticket=ticket)
+        return render(request, self.template_name, self.context(request, ticket))
+
+    def context(self, request, ticket, **forms):
+        user = request.user
+        comments = list(selectors.comments_for(ticket=ticket, user=user))
+        entries = selectors.history_entries(ticket=ticket, user=user)
+        names = _history_names(entries)
+        timeline = [{"kind": "comment", "at": c.created_at, "comment": c} for c in comments]
+        timeline += [
+            {"kind": "history", "at": e["created_at"], "entry": e, "lines": _history_lines(e, names)}
+            for e in entries
+            if e["action"] != "comment"
+        ]
+        timeline.sort(key=lambda item: item["at"])
+        actions = allowed_actions(ticket, user)
+        return {
+            "ticket": ticket,
+            "timeline": timeline,
+            "attachments": selectors.attachments_for(ticket=ticket),
+            "workflow": [(a, ACTION_LABELS[a], a in NEEDS_NOTE) for a in actions if a in ACTION_LABELS],
+            "can_assign": "assign" in actions,
+            "can_rate": "rate" in actions,
+            "can_edit": user.has_contract_permission("ticket:update"),
+            "can_comment": user.has_contract_permission("ticket:comment"),
+            "can_upload": user.has_contract_permission("ticket:upload"),
+            "can_delete_attachments": user.has_contract_permission("ticket:delete"),
+            "is_staff_member": is_staff_member(user),
+            "comment_form": forms.get("comment_form") or CommentForm(),
+            "upload_form": forms.get("upload_form") or UploadForm(),
+            "assign_form": AssignForm(tenant=user.tenant, initial={"assignee": ticket.assigned_to_id}),
+            "rating_form": RatingForm(initial={"rating": ticket.rating or 5}),
+        }
+
+
+class TicketActionView(PortalPageMixin, View):
+    """POST one workflow action (the services decide whether it is allowed)."""
+
+    required_permission = "ticket:read"
+
+    def post(self, request, pk, action):
+        ticket = _visible_ticket(request, pk)
+        user, note = request.user, request.POST.get("note", "").strip()
+        try:
+            if action == "accept":
+                services.ticket_accept(ticket=ticket, by=user)
+            elif action == "reject":
+                services.ticket_reject(ticket=ticket, by=user, reason=note or _("Rejected"))
+            elif action in ("start", "resume", "reopen"):
+                services.ticket_transition(ticket=ticket, to=TicketStatus.IN_PROGRESS, by=user, note=note)
+            elif action == "pause":
+                services.ticket_transition(ticket=ticket, to=TicketStatus.PAUSED, by=user, note=note)
+            elif action == "resolve":
+                services.ticket_transition(
+                    ticket=ticket, to=TicketStatus.RESOLVED, by=user, note=note, data={"resolution_notes": note}
+                )
+            elif action == "close":
+                services.ticket_transition(ticket=ticket, to=TicketStatus.CLOSED, by=user, note=note)
+            elif action == "cancel":
+                services.ticket_transition(ticket=ticket, to=TicketStatus.CANCELLED, by=user, note=note)
+            elif action == "assign":
+                form = AssignForm(request.POST, tenant=user.tenant)
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose an assignee."))
+                services.ticket_assign(ticket=ticket, by=user, assignee=form.cleaned_data["assignee"], note=note)
+            elif action == "rate":
+                form = RatingForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("The rating must be from 1 to 5."))
+                services.ticket_rate(
+                    ticket=ticket,
+                    by=user,
+                    rating=form.cleaned_data["rating"],
+                    comment=form.cleaned_data["rating_comment"],
+                )
+            elif action == "comment":
+                form = CommentForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("The comment is empty."))
+                services.comment_create(
+                    ticket=ticket,
+                    by=user,
+                    content=form.cleaned_data["content"],
+                    is_internal=form.cleaned_data["is_internal"],
+                )
+            elif action == "upload":
+                form = UploadForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose a file."))
+                services.attachment_upload(
+                    tenant=user.tenant,
+                    by=user,
+                    upload=form.cleaned_data["file"],
+                    ticket=ticket,
+                    description=form.cleaned_data["description"],
+                )
+            else:
+                raise Http404
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Done."))
+        if selectors.tickets_for(user).filter(pk=ticket.pk).exists():
+            return redirect("tickets:detail", pk=ticket.pk)
+        return redirect("tickets:list")  # e.g. after rejecting: the ticket left this agent's view
+
+
+class AttachmentDownloadView(PortalPageMixin, View):
+    required_permission = "ticket:read"
+
+    def get(self, request, pk):
+        visible = selectors.tickets_for(request.user).values("pk")
+        attachment = TicketAttachment.objects.filter(pk=pk, ticket__in=visible, tenant=request.user.tenant).first()
+        if attachment is None or not attachment.file:
+            raise Http404
+        return attachment_response(attachment)
+
+
+class AttachmentDeleteView(PortalPageMixin, View):
+    required_permission = "ticket:delete"
+
+    def post(self, request, pk):
+        visible = selectors.tickets_for(request.user).values("pk")
+        attachment = TicketAttachment.objects.filter(pk=pk, ticket__in=visible).select_related("ticket").first()
+        if attachment is None:
+            raise Http404
+        services.attachment_delete(attachment=attachment, by=request.user)
+        messages.success(request, _("Attachment deleted."))
+        return redirect("tickets:detail", pk=attachment.ticket_id)
+
+
+class CategoryManageView(PortalPageMixin, View):
+    """Category tree management for tenant admins and supervisors."""
+
+    required_permission = "ticket:category:create"
+    template_name = "tickets/categories.html"
+
+    def get(self, request, pk=None):
+        return render(request, self.template_name, self.context(request, pk))
+
+    def context(self, request, pk, form=None):
+        category = Category.objects.filter(tenant=request.user.tenant, pk=pk).first() if pk else None
+        if pk and category is None:
+            raise Http404
+        if form is None:
+            initial = {}
+            if category is not None:
+                initial = {
+                    f: getattr(category, f)
+                    for f in (
+                        "name",
+                        "code",
+                        "description",
+                        "parent",
+                        "color",
+                        "icon",
+                        "sla_hours",
+                        "auto_assign_user",
+                        "sort_order",
+                        "is_active",
+                    )
+                }
+            form = CategoryForm(initial=initial, tenant=request.user.tenant)
+        return {
+            "tree": selectors.category_tree(user=request.user),
+            "form": form,
+            "category": category,
+            "is_manager": is_manager(request.user),
+        }
+
+    def post(self, request, pk=None):
+        context = self.context(request, pk)
+        form = CategoryForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            try:
+                if context["category"] is None:
+                    services.category_create(tenant=request.user.tenant, by=request.user, data=form.cleaned_data)
+                else:
+                    services.category_update(category=context["category"], by=request.user, data=form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Category saved."))
+                return redirect("tickets:categories")
+        return render(request, self.template_name, self.context(request, pk, form=form), status=400)
