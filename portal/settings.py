@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "TicketSourceEnum": "tickets.choices.SOURCE_VALUES",
         "AttachmentKindEnum": "tickets.choices.ATTACHMENT_KIND_VALUES",
         "CommentTypeEnum": "tickets.choices.COMMENT_TYPES",
+        "NotificationTypeEnum": "portal.notifications.models.NotificationType",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
