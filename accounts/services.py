@@ -64,3 +64,17 @@ def user_create(
     roles = Role.objects.filter(tenant=tenant, code__in=role_codes)
     UserRole.objects.bulk_create([UserRole(tenant=tenant, user=user, role=role, assigned_by=by) for role in roles])
     return user
+
+
+def user_register(*, username: str, email: str, password: str, **fields) -> User:
+    """Desk self-registration into the tenant named by ``system.register.tenant_code``."""
+    from accounts.auth_services import password_validate
+    from portal.config import get_config
+
+    code = get_config("system.register.tenant_code")
+    tenant = Tenant.objects.filter(code=code).first() if code else None
+    if tenant is None or not tenant.is_usable:
+        raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Self-registration is disabled."))
+    password_validate(password, tenant=tenant)
+    return user_create(tenant=tenant, username=username, email=email, password=password, role_codes=["user"],
+                       **{k: v for k, v in fields.items() if v})  # fmt: skip

@@ -1,0 +1,115 @@
+"""Races measured on PostgreSQL (shared/NOTES.md). They skip locally without
+DATABASE_URL=postgres…, and fail in CI if PostgreSQL is missing (``require_service``).
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/opsportal_identity \
+     REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/pytest tests/accounts/test_races.py
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import close_old_connections, connection
+
+from accounts import auth_services as auth
+from accounts.models import LoginLog, LoginSession
+from portal.api.errors import DomainError, ErrorCode
+from portal.config import set_config
+from tests.accounts.helpers import ON_POSTGRES, enrol_totp, totp_now
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    require_service(ON_POSTGRES and connection.vendor == "postgresql", "race tests need PostgreSQL (DATABASE_URL)")
+
+
+def _parallel(n, func):
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait()
+            return func(i)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def _outcome(call):
+    try:
+        call()
+        return "ok"
+    except DomainError as exc:
+        return exc.code.name
+
+
+def test_lockout_holds_under_50_parallel_wrong_passwords(tenant_a, make_user):
+    # given max_attempts = 5
+    set_config("system.login.max_attempts", 5)
+    user = make_user(tenant_a)
+    info = auth.ClientInfo(ip_address="10.0.0.1")
+
+    # when 50 wrong passwords arrive at once
+    results = _parallel(50, lambda i: _outcome(lambda: auth.authenticate_password(
+        tenant_code=tenant_a.code, username=user.username, password=f"wrong{i}", info=info)))  # fmt: skip
+
+    # then exactly 5 were checked against the password; the other 45 were refused as locked
+    assert results.count(ErrorCode.INVALID_CREDENTIALS.name) == 5, results
+    assert results.count(ErrorCode.ACCOUNT_LOCKED.name) == 45
+    user.refresh_from_db()
+    assert user.locked_until is not None and user.failed_login_count == 5
+    assert LoginLog.objects.filter(user=user).count() == 50
+    # and the right password is refused too while locked
+    with pytest.raises(DomainError) as exc:
+        auth.authenticate_password(tenant_code=tenant_a.code, username=user.username,
+                                   password="Test@Passw0rd!", info=info)  # fmt: skip
+    assert exc.value.code is ErrorCode.ACCOUNT_LOCKED
+
+
+def test_refresh_token_rotates_exactly_once_under_8_parallel_uses(tenant_a, make_user):
+    user = make_user(tenant_a)
+    session = auth.session_open(user=user, method="password", info=auth.ClientInfo())
+    refresh = auth.tokens_for_session(session)["refresh_token"]
+
+    results = _parallel(8, lambda i: _outcome(lambda: auth.refresh_rotate(raw=refresh)))
+
+    assert results.count("ok") == 1, results
+    assert results.count(ErrorCode.INVALID_TOKEN.name) == 7
+
+
+def test_totp_code_is_accepted_once_when_raced(tenant_a, make_user):
+    user = make_user(tenant_a)
+    device = enrol_totp(user)
+    code = totp_now(device)
+
+    def attempt(i):
+        try:
+            return auth.totp_verify(user=user, code=code)
+        except DomainError as exc:  # the replays count as failures and throttle the rest
+            return exc.code.name
+
+    results = _parallel(8, attempt)
+
+    assert results.count(True) == 1, results
+    assert set(results) - {True} <= {False, ErrorCode.OTP_THROTTLED.name}
+
+
+def test_mfa_token_signs_in_once_when_raced(tenant_a, make_user):
+    user = make_user(tenant_a)
+    device = enrol_totp(user)
+    info = auth.ClientInfo()
+    token = auth.mfa_challenge_create(user=user, info=info)
+    code = totp_now(device)
+
+    results = _parallel(6, lambda i: _outcome(lambda: auth.mfa_challenge_verify(raw=token, code=code, info=info)))
+
+    assert results.count("ok") == 1, results
+    assert LoginSession.objects.filter(user=user).count() == 0  # verify alone opens nothing
