@@ -187,7 +187,7 @@ class TestTrustedDevices:
 
     def test_other_users_device_is_404_and_untouched(self, tenant_a, tenant_b, make_user, api):
         owner = make_user(tenant_a)
-        raw, _access = self._trusted(api, owner)
+        _raw, _access = self._trusted(api, owner)
         device = TrustedDevice.objects.get(user=owner)
         for intruder in (make_user(tenant_a, "admin"), make_user(tenant_b, "admin")):
             response = api(intruder).delete(f"/api/user/trusted-devices/{device.pk}")
