@@ -1,11 +1,19 @@
 from django.urls import path
 
-from accounts.api import auth, desk, v1
+from accounts.api import admin, auth, desk, v1
 from portal.api.routers import ContractRouter
 
 v1_router = ContractRouter()
 v1_router.register("roles", v1.RoleViewSet, basename="v1-role")
 v1_router.register("permissions", v1.PermissionViewSet, basename="v1-permission")
+v1_router.register("users", admin.V1UserViewSet, basename="v1-user")
+v1_router.register("admin/users", admin.V1AdminUserViewSet, basename="v1-admin-user")
+v1_router.register("admin/sessions", admin.V1SessionViewSet, basename="v1-admin-session")
+v1_router.register("admin/roles", admin.V1AdminRoleViewSet, basename="v1-admin-role")
+v1_router.register("admin/permissions", admin.V1AdminPermissionViewSet, basename="v1-admin-permission")
+v1_router.register("admin/departments", admin.V1DepartmentViewSet, basename="v1-admin-department")
+v1_router.register("admin/audit/login-logs", admin.V1LoginLogViewSet, basename="v1-audit-login-log")
+v1_router.register("admin/audit/permission-logs", admin.V1PermissionLogViewSet, basename="v1-audit-permission-log")
 
 desk_router = ContractRouter()
 desk_router.register("admin/users", desk.DeskUserViewSet, basename="desk-user")

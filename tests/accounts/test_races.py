@@ -113,3 +113,25 @@ def test_mfa_token_signs_in_once_when_raced(tenant_a, make_user):
 
     assert results.count("ok") == 1, results
     assert LoginSession.objects.filter(user=user).count() == 0  # verify alone opens nothing
+
+
+def test_parallel_department_creates_keep_the_tree_valid(tenant_a, tenant_b):
+    from accounts.models import Department
+    from accounts.services import department_create
+
+    root = department_create(tenant=tenant_a, code="root", name="总部")
+    tenants = [tenant_a, tenant_b]
+
+    def create(i):
+        tenant = tenants[i % 2]
+        parent = root if tenant == tenant_a and i % 4 else None
+        return department_create(tenant=tenant, code=f"d{i}", name=f"部门{i:02d}", parent=parent).pk
+
+    created = _parallel(12, create)
+
+    assert len(set(created)) == 12
+    before = list(Department.objects.order_by("id").values_list("id", "tree_id", "lft", "rght", "level", "parent_id"))
+    Department._tree_manager.rebuild()  # recomputes every nested-set number from parent links
+    after = list(Department.objects.order_by("id").values_list("id", "tree_id", "lft", "rght", "level", "parent_id"))
+    assert sorted((r[2], r[3]) for r in before) == sorted((r[2], r[3]) for r in after)
+    assert len({r[1] for r in before if r[5] is None}) == len([r for r in before if r[5] is None])
