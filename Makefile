@@ -33,6 +33,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py check
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --urlconf portal.api.urls_v1 >/dev/null
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --urlconf portal.api.urls_desk >/dev/null
 	$(BIN)/python -m tests.check_translations
 
 format: $(STAMP)

@@ -245,6 +245,7 @@ SIMPLE_JWT = {
 }
 
 SPECTACULAR_SETTINGS = {
+    # Title, version and description are set per contract by portal.api.schema_contract.
     "TITLE": "OpsPortal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -253,6 +254,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema_contract.contract_postprocess",
+    ],
+    # The schema switcher (`urls`) is added by portal.api.docs.ContractSwaggerView.
+    "SWAGGER_UI_SETTINGS": {
+        "layout": "StandaloneLayout",
+        "deepLinking": True,
+        "displayRequestDuration": True,
+        "validatorUrl": None,  # no calls to validator.swagger.io
+    },
 }
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="OpsPortal")

@@ -6,8 +6,9 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from portal.api.docs import ContractSwaggerView
 from portal.api.views import DeskNotFoundView, V1NotFoundView
 
 API_APPS = [
@@ -36,24 +37,12 @@ def _collect(attribute: str) -> list:
 v1_urlpatterns = [path("api/v1/", include(_collect("v1_urlpatterns")))]
 desk_urlpatterns = [path("api/", include(_collect("desk_urlpatterns")))]
 
+# One schema per contract (title, version and description come from portal.api.schema_contract);
+# Swagger UI switches between them.
 schema_urlpatterns = [
-    path(
-        "api/v1/schema/",
-        SpectacularAPIView.as_view(
-            urlconf="portal.api.urls_v1",
-            custom_settings={"TITLE": "OpsPortal Portal API v1", "VERSION": "4.5"},
-        ),
-        name="schema-v1",
-    ),
-    path(
-        "api/schema/",
-        SpectacularAPIView.as_view(
-            urlconf="portal.api.urls_desk",
-            custom_settings={"TITLE": "OpsPortal Ticket Desk API", "VERSION": "1.0.0"},
-        ),
-        name="schema-desk",
-    ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema-v1"), name="api-docs"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(urlconf="portal.api.urls_v1"), name="schema-v1"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.api.urls_desk"), name="schema-desk"),
+    path("api/docs/", ContractSwaggerView.as_view(), name="api-docs"),
 ]
 
 urlpatterns = [
