@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 
 from accounts import auth_services as auth
 from accounts import selectors, services
+from accounts.api import schema_serializers as out
 from accounts.api.admin_serializers import (
     DepartmentCreateSerializer,
     DepartmentNodeSerializer,
@@ -128,6 +129,7 @@ class _UserViewSetBase(V1ViewSet):
         fresh = self.get_queryset().get(pk=user.pk)
         return ApiResponse(self.get_serializer(fresh).data, status=status, message=message)
 
+    @extend_schema(request=V1UserWriteSerializer, responses={201: V1UserDetailSerializer, 409: None})
     def create(self, request):
         s = V1UserWriteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -153,6 +155,7 @@ class _UserViewSetBase(V1ViewSet):
         )
         return self._detail(user, status=201, message=_("User created."))
 
+    @extend_schema(request=V1UserUpdateSerializer, responses={200: V1UserDetailSerializer, 409: None})
     def update(self, request, pk=None):
         user = self.get_object()
         s = V1UserUpdateSerializer(data=request.data, partial=True)
@@ -193,11 +196,18 @@ class V1UserViewSet(mixins.ListModelMixin, _UserViewSetBase):
     }
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
 
+    @extend_schema(responses={200: None})
     def destroy(self, request, pk=None):
         user = self.get_object()
         services.user_deactivate(user=user, by=request.user)
         return ApiResponse(None, message=_("User deactivated."))
 
+    @extend_schema(
+        request=None,
+        responses=out.ResetPasswordResultSerializer,
+        description="Body `{new_password}` sets it (the user must change it at next sign-in); "
+        "without a body the user is emailed a single-use reset link.",
+    )
     @action(detail=True, methods=["post"], url_path="reset-password")
     def reset_password(self, request, pk=None):
         user = self.get_object()
@@ -225,6 +235,7 @@ class V1AdminUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _User
     http_method_names = ["get", "post", "put", "head", "options"]
     not_found_code = ErrorCode.USER_NOT_FOUND
 
+    @extend_schema(request=V1UserStatusSerializer, responses=out.UserStatusResultSerializer)
     @action(detail=True, methods=["put"], url_path="status")
     def status(self, request, pk=None):
         user = self.get_object()
@@ -249,6 +260,7 @@ class V1AdminUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _User
             {"user_id": user.pk, "status": user.status, "scheduled": False}, message=_("Status updated.")
         )
 
+    @extend_schema(responses=SessionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="sessions", pagination_class=None)
     def sessions(self, request, pk=None):
         user = self.get_object()
@@ -266,10 +278,12 @@ class V1SessionViewSet(V1ViewSet):
     """§22.5.2 ``DELETE admin/sessions/{session_id}``: forced sign-out, effective at once."""
 
     required_permissions = {"destroy": "session:delete"}
+    serializer_class = SessionSerializer
     lookup_field = "key"
     lookup_value_regex = r"[A-Za-z0-9_-]+"
     queryset = LoginSession.objects.all()
 
+    @extend_schema(responses={200: None})
     def destroy(self, request, key=None):
         session = self.get_object()
         auth.session_end(session=session, reason=SessionEndReason.FORCED)
@@ -311,6 +325,7 @@ class V1AdminRoleViewSet(mixins.ListModelMixin, V1ViewSet):
     def get_base_queryset(self):
         return selectors.role_list()
 
+    @extend_schema(request=V1RoleCreateSerializer, responses={201: RoleSerializer, 409: None})
     def create(self, request):
         return _create_role(request)
 
@@ -336,6 +351,7 @@ class V1DepartmentViewSet(V1ViewSet):
 
     required_permissions = {"list": "department:read", "create": "department:create"}
     pagination_class = None
+    serializer_class = out.DepartmentTreeSerializer
 
     def get_base_queryset(self):
         return (
@@ -344,6 +360,7 @@ class V1DepartmentViewSet(V1ViewSet):
             .order_by("tree_id", "lft")
         )
 
+    @extend_schema(responses=out.DepartmentTreeSerializer(many=True))
     def list(self, request):
         nodes = list(self.get_queryset())
         rows = {n.pk: {**DepartmentNodeSerializer(n).data, "children": []} for n in nodes}
@@ -352,6 +369,7 @@ class V1DepartmentViewSet(V1ViewSet):
             (rows[node.parent_id]["children"] if node.parent_id in rows else roots).append(rows[node.pk])
         return ApiResponse(roots)
 
+    @extend_schema(request=DepartmentCreateSerializer, responses={201: out.DepartmentTreeSerializer, 409: None})
     def create(self, request):
         s = DepartmentCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Department, LoginLog, LoginSession, PermissionChangeLog, Role, User, UserStatus, UserType
@@ -9,6 +11,9 @@ from accounts.models import Department, LoginLog, LoginSession, PermissionChange
 STATUS_ALIASES = {"1": UserStatus.ACTIVE, "0": UserStatus.INACTIVE, "2": UserStatus.INACTIVE}
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "enum": list(UserStatus.values)}, {"type": "integer", "enum": [0, 1, 2]}]}
+)
 class UserStatusField(serializers.Field):
     """Status as the word (``active``…), also accepting §1.3.2's numbers (1 active, 0/2 inactive)."""
 
@@ -39,6 +44,54 @@ def department_paths(departments) -> dict[int, str]:
     return paths
 
 
+class _DepartmentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    path = serializers.CharField()
+    manager = serializers.CharField(required=False, allow_null=True)
+
+
+class _RoleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    description = serializers.CharField(required=False)
+    assigned_at = serializers.DateTimeField(required=False)
+
+
+class _ProfileOutSerializer(serializers.Serializer):
+    job_title = serializers.CharField()
+    employee_id = serializers.CharField()
+    hire_date = serializers.DateField(allow_null=True)
+    manager_id = serializers.IntegerField(allow_null=True)
+    work_location = serializers.CharField()
+    timezone = serializers.CharField()
+
+
+class _SecuritySerializer(serializers.Serializer):
+    password_last_changed = serializers.DateTimeField(allow_null=True)
+    mfa_enabled = serializers.BooleanField()
+    mfa_methods = serializers.ListField(child=serializers.CharField())
+    login_attempts = serializers.IntegerField()
+    locked_until = serializers.DateTimeField(allow_null=True)
+    last_password_reset = serializers.DateTimeField(allow_null=True)
+
+
+class _ActivitySerializer(serializers.Serializer):
+    last_login_time = serializers.DateTimeField(allow_null=True)
+    last_login_ip = serializers.CharField(allow_null=True)
+    login_count = serializers.IntegerField()
+    current_sessions = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+
+
+class _DeviceInfoSerializer(serializers.Serializer):
+    device_id = serializers.CharField()
+    device_name = serializers.CharField()
+    os = serializers.CharField()
+    browser = serializers.CharField()
+
+
 class V1UserListSerializer(serializers.ModelSerializer):
     """§22.1.1 row (also the §1.3.1 list)."""
 
@@ -46,7 +99,7 @@ class V1UserListSerializer(serializers.ModelSerializer):
     tenant_name = serializers.CharField(source="tenant.name", default=None)
     department = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
-    last_login_time = serializers.DateTimeField(source="last_login")
+    last_login_time = serializers.DateTimeField(source="last_login", allow_null=True)
     is_online = serializers.SerializerMethodField()
     session_count = serializers.IntegerField(default=0)
 
@@ -72,6 +125,7 @@ class V1UserListSerializer(serializers.ModelSerializer):
             "session_count",
         ]
 
+    @extend_schema_field(_DepartmentRefSerializer(allow_null=True))
     def get_department(self, user):
         if user.department_id is None:
             return None
@@ -79,9 +133,11 @@ class V1UserListSerializer(serializers.ModelSerializer):
         dept = user.department
         return {"id": dept.pk, "name": dept.name, "path": paths.get(dept.pk, dept.name)}
 
+    @extend_schema_field(_RoleRefSerializer(many=True))
     def get_roles(self, user):
         return [{"id": r.pk, "name": r.name, "code": r.code} for r in user.roles.all()]
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_online(self, user):
         return bool(getattr(user, "session_count", 0))
 
@@ -116,6 +172,7 @@ class V1UserDetailSerializer(V1UserListSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field(_DepartmentRefSerializer(allow_null=True))
     def get_department(self, user):
         data = super().get_department(user)
         if data is not None:
@@ -123,6 +180,7 @@ class V1UserDetailSerializer(V1UserListSerializer):
             data["manager"] = (manager.real_name or manager.username) if manager else None
         return data
 
+    @extend_schema_field(_RoleRefSerializer(many=True))
     def get_roles(self, user):
         grants = user.role_grants.select_related("role").order_by("id")
         return [
@@ -136,9 +194,11 @@ class V1UserDetailSerializer(V1UserListSerializer):
             for g in grants
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_permissions(self, user):
         return sorted(user.permission_codes) if user.is_active else sorted(_codes_ignoring_status(user))
 
+    @extend_schema_field(_ProfileOutSerializer)
     def get_profile(self, user):
         return {
             "job_title": user.job_title,
@@ -149,6 +209,7 @@ class V1UserDetailSerializer(V1UserListSerializer):
             "timezone": user.time_zone,
         }
 
+    @extend_schema_field(_SecuritySerializer)
     def get_security(self, user):
         from accounts.auth_services import mfa_enabled
 
@@ -165,6 +226,7 @@ class V1UserDetailSerializer(V1UserListSerializer):
             "last_password_reset": dt.to_representation(user.last_password_reset) if user.last_password_reset else None,
         }
 
+    @extend_schema_field(_ActivitySerializer)
     def get_activity(self, user):
         from django.utils import timezone
 
@@ -276,9 +338,11 @@ class DepartmentNodeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    @extend_schema_field(OpenApiTypes.INT)
     def get_level(self, node):
         return node.level + 1
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_manager_name(self, node):
         return (node.manager.real_name or node.manager.username) if node.manager else None
 
@@ -318,12 +382,15 @@ class SessionSerializer(serializers.ModelSerializer):
             "login_method",
         ]
 
+    @extend_schema_field(_DeviceInfoSerializer)
     def get_device_info(self, s):
         return {"device_id": s.device_id, "device_name": s.device_name, "os": s.os, "browser": s.browser}
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_location(self, s):
         return None  # no IP geolocation database is shipped
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_current(self, s):
         current = self.context.get("current_session_key")
         return bool(current) and current == s.key
@@ -357,12 +424,15 @@ class LoginLogSerializer(serializers.ModelSerializer):
             "login_time",
         ]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_location(self, row):
         return None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_failure_reason(self, row):
         return row.failure_reason or None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_session_id(self, row):
         return row.session.key if row.session_id else None
 

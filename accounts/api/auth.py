@@ -10,11 +10,12 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import auth_services as auth
+from accounts.api import schema_serializers as out
 from accounts.api.serializers import DeskMeSerializer, TrustedDeviceSerializer, user_info
 from accounts.models import LoginLog, LoginSession, SessionEndReason, TrustedDevice
 from portal.api.errors import DomainError, ErrorCode
@@ -58,7 +59,7 @@ def _v1_token_payload(outcome: auth.LoginOutcome) -> dict:
     return data
 
 
-@extend_schema(tags=["auth"], request=V1LoginSerializer)
+@extend_schema(tags=["auth"], request=V1LoginSerializer, responses=out.V1LoginResultSerializer)
 class V1LoginView(_PublicAuth, V1APIView):
     """§1.1.1 / §22.2.1. A user with two-factor on (and no trusted ``device_token``) gets
     ``{"mfa_required": true, "mfa_token": …}`` and finishes with ``POST auth/mfa/verify``."""
@@ -98,7 +99,7 @@ class MfaVerifySerializer(serializers.Serializer):
     device_name = serializers.CharField(max_length=128, required=False, allow_blank=True)
 
 
-@extend_schema(tags=["auth"], request=MfaVerifySerializer)
+@extend_schema(tags=["auth"], request=MfaVerifySerializer, responses=out.V1LoginResultSerializer)
 class V1MfaVerifyView(_PublicAuth, V1APIView):
     """§22.2.2: second step; ``device_trust`` returns a ``trusted_device_token``."""
 
@@ -122,7 +123,7 @@ class V1RefreshSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(max_length=2048)
 
 
-@extend_schema(tags=["auth"], request=V1RefreshSerializer)
+@extend_schema(tags=["auth"], request=V1RefreshSerializer, responses=out.V1TokensSerializer)
 class V1RefreshView(_PublicAuth, V1APIView):
     """§1.1.2: rotates; the used refresh token is refused afterwards."""
 
@@ -136,7 +137,7 @@ class V1RefreshView(_PublicAuth, V1APIView):
         return ApiResponse(tokens, message=_("Token refreshed."))
 
 
-@extend_schema(tags=["auth"], request=None)
+@extend_schema(tags=["auth"], request=None, responses={200: None})
 class V1LogoutView(V1APIView):
     """§1.1.3: ends this session; its tokens are refused from the next request on."""
 
@@ -147,7 +148,7 @@ class V1LogoutView(V1APIView):
         return ApiResponse(None, message=_("Signed out."))
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], responses=out.UserInfoSerializer)
 class V1MeView(V1APIView):
     """§1.1.4: ``user_info`` with role codes and effective permissions."""
 
@@ -163,7 +164,7 @@ class PasswordResetSerializer(serializers.Serializer):
     captcha_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-@extend_schema(tags=["auth"], request=PasswordResetSerializer)
+@extend_schema(tags=["auth"], request=PasswordResetSerializer, responses={200: None})
 class V1PasswordResetView(_PublicAuth, V1APIView):
     """§22.2.3: emails a single-use link valid 30 minutes; the same answer whether or not the
     address exists."""
@@ -190,7 +191,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
-@extend_schema(tags=["auth"], request=PasswordResetConfirmSerializer)
+@extend_schema(tags=["auth"], request=PasswordResetConfirmSerializer, responses={200: None})
 class V1PasswordResetConfirmView(_PublicAuth, V1APIView):
     def post(self, request):
         s = PasswordResetConfirmSerializer(data=request.data)
@@ -199,7 +200,7 @@ class V1PasswordResetConfirmView(_PublicAuth, V1APIView):
         return ApiResponse(None, message=_("Password changed. Sign in with the new password."))
 
 
-@extend_schema(tags=["auth"], request=None)
+@extend_schema(tags=["auth"], request=None, responses=out.MfaSetupResultSerializer)
 class V1MfaSetupView(V1APIView):
     """Starts TOTP enrolment: ``{secret, otpauth_uri, qr_svg}`` (the secret is shown once)."""
 
@@ -211,7 +212,7 @@ class MfaCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16)
 
 
-@extend_schema(tags=["auth"], request=MfaCodeSerializer)
+@extend_schema(tags=["auth"], request=MfaCodeSerializer, responses=out.MfaStateSerializer)
 class V1MfaEnableView(V1APIView):
     def post(self, request):
         s = MfaCodeSerializer(data=request.data)
@@ -225,7 +226,7 @@ class MfaDisableSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16)
 
 
-@extend_schema(tags=["auth"], request=MfaDisableSerializer)
+@extend_schema(tags=["auth"], request=MfaDisableSerializer, responses=out.MfaStateSerializer)
 class V1MfaDisableView(V1APIView):
     def post(self, request):
         s = MfaDisableSerializer(data=request.data)
@@ -234,7 +235,7 @@ class V1MfaDisableView(V1APIView):
         return ApiResponse({"mfa_enabled": False}, message=_("Two-factor authentication disabled."))
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], responses=out.CaptchaSerializer)
 class V1CaptchaView(V1APIView):
     """``{captcha_key, image}``: an SVG rendered here (data URI), answer kept hashed 5 minutes."""
 
@@ -276,7 +277,7 @@ def _desk_user(user) -> dict:
     return {"id": user.pk, "username": user.username, "email": user.email, "role": user.primary_role}
 
 
-@extend_schema(tags=["auth"], request=DeskLoginSerializer)
+@extend_schema(tags=["auth"], request=DeskLoginSerializer, responses=out.DeskLoginResultSerializer)
 class DeskLoginView(_PublicAuth, DeskAPIView):
     """用户登录: ``otp_code`` when two-factor is on, or a ``device_token`` from an earlier
     ``remember_device``."""
@@ -309,7 +310,12 @@ class DeskLoginView(_PublicAuth, DeskAPIView):
         return ApiResponse(data, message="Login successful")
 
 
-@extend_schema(tags=["auth"], request=None)
+@extend_schema(
+    tags=["auth"],
+    request=V1RefreshSerializer,
+    responses=out.DeskTokensSerializer,
+    description="The refresh token in `Authorization: Bearer` (as documented) or as `refresh_token` in the body.",
+)
 class DeskRefreshView(_PublicAuth, DeskAPIView):
     """刷新Token: the refresh token in ``Authorization: Bearer`` (documented) or the body."""
 
@@ -327,13 +333,13 @@ class DeskRefreshView(_PublicAuth, DeskAPIView):
         return ApiResponse(auth.refresh_rotate(raw=raw), message="Refresh token successful")
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], responses=DeskMeSerializer)
 class DeskMeView(DeskAPIView):
     def get(self, request):
         return ApiResponse(DeskMeSerializer(request.user).data)
 
 
-@extend_schema(tags=["auth"], request=None)
+@extend_schema(tags=["auth"], request=None, responses={200: None})
 class DeskLogoutView(DeskAPIView):
     def post(self, request):
         session = _current_session(request)
@@ -351,7 +357,7 @@ class DeskRegisterSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
-@extend_schema(tags=["auth"], request=DeskRegisterSerializer)
+@extend_schema(tags=["auth"], request=DeskRegisterSerializer, responses={201: out.DeskRegisterResultSerializer})
 class DeskRegisterView(_PublicAuth, DeskAPIView):
     """用户注册: self-registration into the tenant named by ``system.register.tenant_code``
     (off when empty). New users get the ``user`` role."""
@@ -385,7 +391,7 @@ def _access_expiry(raw: str):
     return datetime.fromtimestamp(AccessToken(raw)["exp"], tz=UTC).isoformat().replace("+00:00", "Z")
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], responses=TrustedDeviceSerializer(many=True))
 class DeskTrustedDeviceListView(DeskAPIView):
     """查询可信设备: the caller's own devices (revoked ones included, flagged)."""
 
@@ -396,7 +402,7 @@ class DeskTrustedDeviceListView(DeskAPIView):
         return ApiResponse(TrustedDeviceSerializer(devices, many=True).data, message=_("Trusted devices loaded."))
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], request=None, responses={200: None})
 class DeskTrustedDeviceDetailView(DeskAPIView):
     desk_envelope = "code_msg"
 
@@ -463,7 +469,17 @@ def login_history_queryset(user, params):
     return qs.order_by("-created_at", "-id")
 
 
-@extend_schema(tags=["auth"])
+LOGIN_HISTORY_PARAMETERS = [
+    OpenApiParameter(name, str, required=False)
+    for name in ("ip_address", "device_type", "login_method", "session_id", "status", "start_date", "end_date")
+] + [
+    OpenApiParameter("is_active", bool, required=False),
+    OpenApiParameter("page", int, required=False),
+    OpenApiParameter("page_size", int, required=False),
+]
+
+
+@extend_schema(tags=["auth"], responses=out.LoginHistorySerializer, parameters=LOGIN_HISTORY_PARAMETERS)
 class DeskLoginHistoryView(DeskAPIView):
     """查询登录历史: ``data = {items, pagination: {page, page_size, total}}`` as documented."""
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
 from accounts import selectors, services
+from accounts.api.schema_serializers import DeskUserCreatedSerializer
 from accounts.api.serializers import DeskUserSerializer
 from accounts.models import Role, UserStatus
 from accounts.permission_catalog import BUILTIN_ROLE_RANK
@@ -48,6 +49,7 @@ class DeskUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
     def get_base_queryset(self):
         return selectors.user_list()
 
+    @extend_schema(request=DeskUserCreateSerializer, responses={201: DeskUserCreatedSerializer, 409: None})
     def create(self, request):
         s = DeskUserCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)

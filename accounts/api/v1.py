@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 
 from accounts import selectors
+from accounts.api.admin_serializers import V1RoleCreateSerializer
 from accounts.api.serializers import PermissionSerializer, RoleSerializer
 from portal.api.views import V1ViewSet
 
@@ -16,6 +17,7 @@ class RoleViewSet(mixins.ListModelMixin, V1ViewSet):
     def get_base_queryset(self):
         return selectors.role_list()
 
+    @extend_schema(request=V1RoleCreateSerializer, responses={201: RoleSerializer, 409: None})
     def create(self, request):
         """§1.4.2: ``role_code``, ``role_name``, ``description``, ``permissions``."""
         from accounts.api.admin import _create_role

@@ -91,6 +91,7 @@ class TenantViewSet(mixins.ListModelMixin, V1ViewSet):
     def _present(self, tenant, status=200, message=None):
         return ApiResponse(TenantSerializer(self.get_queryset().get(pk=tenant.pk)).data, status=status, message=message)
 
+    @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer, 409: None})
     def create(self, request):
         s = TenantCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -109,6 +110,7 @@ class TenantViewSet(mixins.ListModelMixin, V1ViewSet):
         )
         return self._present(tenant, status=201, message=_("Tenant created."))
 
+    @extend_schema(request=TenantUpdateSerializer, responses=TenantSerializer)
     def update(self, request, pk=None):
         tenant = self.get_object()
         s = TenantUpdateSerializer(data=request.data, partial=True)
@@ -119,6 +121,7 @@ class TenantViewSet(mixins.ListModelMixin, V1ViewSet):
         services.tenant_update(tenant=tenant, data=data)
         return self._present(tenant, message=_("Tenant updated."))
 
+    @extend_schema(responses={200: None})
     def destroy(self, request, pk=None):
         tenant = self.get_object()
         services.tenant_disable(tenant=tenant)

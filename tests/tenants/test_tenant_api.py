@@ -48,6 +48,7 @@ def test_permission_matrix(platform, tenant_a, make_user, api):
         ("put", f"/api/v1/admin/tenants/{tenant_a.pk}", {"tenant_name": "x"}),
         ("delete", f"/api/v1/admin/tenants/{tenant_a.pk}", None),
     ]:
+
         def call(c, method=method, path=path, body=body):
             return getattr(c, method)(path, body, format="json") if body else getattr(c, method)(path)
 
