@@ -239,3 +239,43 @@ class TestAdminPages:
         )
         assert response.status_code == 302
         assert User.objects.get(tenant__code="pagetenant").role_codes == ["admin"]
+
+
+def test_django_admin_lists_identity_models(db):
+    from django.test import Client
+
+    root = platform_admin()
+    root.is_staff = True
+    root.save()
+    client = Client()
+    client.force_login(root)
+    for model in (
+        "loginsession",
+        "loginlog",
+        "permissionchangelog",
+        "trusteddevice",
+        "scheduledstatuschange",
+        "passwordresettoken",
+        "user",
+        "role",
+        "department",
+    ):
+        assert client.get(f"/admin/accounts/{model}/").status_code == 200, model
+    assert client.get("/admin/tenants/tenant/").status_code == 200
+
+
+def test_django_admin_password_change_ends_sessions(tenant_a, make_user):
+    root = platform_admin()
+    root.is_staff = True
+    root.save()
+    user = make_user(tenant_a)
+    session = auth.session_open(user=user, method="password", info=auth.ClientInfo())
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": "Adm1n-Set-Pass", "password2": "Adm1n-Set-Pass", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.ended_at is not None
