@@ -13,11 +13,30 @@ class PortalLoginForm(forms.Form):
     tenant_code = forms.CharField(label=_("Tenant code"), max_length=64, required=False)
     username = forms.CharField(label=_("Username or email"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    captcha_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    captcha_code = forms.CharField(label=_("Captcha"), max_length=8, required=False)
 
     def __init__(self, request=None, *args, **kwargs):
+        from portal.config import get_config
+
         self.request = request
         self.user_cache = None
         super().__init__(*args, **kwargs)
+        self.captcha_svg = None
+        if get_config("login_captcha_enabled"):
+            # A fresh captcha on every render; the one submitted is checked (and burned) by the service.
+            from accounts.auth_services import captcha_create
+
+            key, self.captcha_svg = captcha_create()
+            self.fields["captcha_code"].required = True
+            self.initial["captcha_key"] = key
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.submitted_captcha_key = self.data.get("captcha_key")
+                self.data["captcha_key"] = key
+        else:
+            del self.fields["captcha_code"]
+            del self.fields["captcha_key"]
         self.fields["tenant_code"].widget.attrs.update({"autocomplete": "organization", "autofocus": True})
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
@@ -30,13 +49,19 @@ class PortalLoginForm(forms.Form):
         password = self.cleaned_data.get("password")
         if username and password:
             info = auth.client_info(self.request)
+            captcha = {
+                "captcha_key": getattr(self, "submitted_captcha_key", None),
+                "captcha_code": self.cleaned_data.get("captcha_code"),
+            }
             try:
                 if tenant_code:
                     self.user_cache = auth.authenticate_password(
-                        tenant_code=tenant_code, username=username, password=password, info=info
+                        tenant_code=tenant_code, username=username, password=password, info=info, **captcha
                     )
                 else:
-                    self.user_cache = auth.authenticate_password(email=username, password=password, info=info)
+                    self.user_cache = auth.authenticate_password(
+                        email=username, password=password, info=info, **captcha
+                    )
             except DomainError as exc:
                 raise forms.ValidationError(str(exc.message), code=exc.code.name.lower()) from None
         return self.cleaned_data

@@ -279,3 +279,67 @@ def test_django_admin_password_change_ends_sessions(tenant_a, make_user):
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.ended_at is not None
+
+
+def test_page_login_enforces_captcha_when_enabled(tenant_a, make_user, monkeypatch):
+    from portal.config import set_config
+
+    set_config("login_captcha_enabled", True)
+    user = make_user(tenant_a)
+    answers = []
+    real_svg = auth._captcha_svg
+    monkeypatch.setattr(auth, "_captcha_svg", lambda answer, rng: answers.append(answer) or real_svg(answer, rng))
+    client = Client()
+    page = client.get(reverse("accounts:login"))
+    assert b'id="captcha"' in page.content
+    key = page.context["form"].initial["captcha_key"]
+    wrong = client.post(
+        reverse("accounts:login"),
+        {
+            "tenant_code": tenant_a.code,
+            "username": user.username,
+            "password": TEST_PASSWORD,
+            "captcha_key": key,
+            "captcha_code": "ZZZZ",
+        },
+    )
+    assert wrong.status_code == 200 and not LoginSession.objects.exists()
+    key = wrong.context["form"]["captcha_key"].value()
+    ok = client.post(
+        reverse("accounts:login"),
+        {
+            "tenant_code": tenant_a.code,
+            "username": user.username,
+            "password": TEST_PASSWORD,
+            "captcha_key": key,
+            "captcha_code": answers[-1],
+        },
+    )
+    assert ok.status_code == 302 and LoginSession.objects.filter(user=user).exists()
+
+
+def test_django_admin_role_permission_edit_is_logged(tenant_a):
+    from accounts.models import Permission, PermissionChangeLog
+
+    root = platform_admin()
+    root.is_staff = True
+    root.save()
+    role = Role.objects.create(tenant=tenant_a, code="viewer", name="Viewer")
+    client = Client()
+    client.force_login(root)
+    read = Permission.objects.get(code="ticket:read")
+    response = client.post(
+        f"/admin/accounts/role/{role.pk}/change/",
+        {
+            "tenant": tenant_a.pk,
+            "code": "viewer",
+            "name": "Viewer",
+            "description": "",
+            "role_type": "business",
+            "is_active": "on",
+            "permissions": [read.pk],
+        },
+    )
+    assert response.status_code == 302, response.content[:500]
+    log = PermissionChangeLog.objects.get(target_role=role)
+    assert log.operation_type == "permission_change" and log.new_value == "ticket:read" and log.old_value is None
