@@ -647,7 +647,7 @@ def password_reset_confirm(*, raw: str, new_password: str) -> User:
     from accounts.models import PasswordResetToken
 
     row = (
-        PasswordResetToken.objects.select_for_update()
+        PasswordResetToken.objects.select_for_update(of=("self",))
         .select_related("user__tenant")
         .filter(token_hash=token_hash(raw or ""), used_at__isnull=True, expires_at__gt=timezone.now())
         .first()

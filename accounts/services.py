@@ -339,7 +339,7 @@ def apply_due_status_changes(*, now=None, batch: int = 200) -> int:
     while True:
         with transaction.atomic():
             rows = list(
-                ScheduledStatusChange.objects.select_for_update(skip_locked=True)
+                ScheduledStatusChange.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(applied_at__isnull=True, cancelled_at__isnull=True, effective_time__lte=now)
                 .select_related("user__tenant")
                 .order_by("effective_time", "id")[:batch]

@@ -58,8 +58,14 @@ def test_lockout_holds_under_50_parallel_wrong_passwords(tenant_a, make_user):
     info = auth.ClientInfo(ip_address="10.0.0.1")
 
     # when 50 wrong passwords arrive at once
-    results = _parallel(50, lambda i: _outcome(lambda: auth.authenticate_password(
-        tenant_code=tenant_a.code, username=user.username, password=f"wrong{i}", info=info)))  # fmt: skip
+    results = _parallel(
+        50,
+        lambda i: _outcome(
+            lambda: auth.authenticate_password(
+                tenant_code=tenant_a.code, username=user.username, password=f"wrong{i}", info=info
+            )
+        ),
+    )
 
     # then exactly 5 were checked against the password; the other 45 were refused as locked
     assert results.count(ErrorCode.INVALID_CREDENTIALS.name) == 5, results
@@ -69,8 +75,9 @@ def test_lockout_holds_under_50_parallel_wrong_passwords(tenant_a, make_user):
     assert LoginLog.objects.filter(user=user).count() == 50
     # and the right password is refused too while locked
     with pytest.raises(DomainError) as exc:
-        auth.authenticate_password(tenant_code=tenant_a.code, username=user.username,
-                                   password="Test@Passw0rd!", info=info)  # fmt: skip
+        auth.authenticate_password(
+            tenant_code=tenant_a.code, username=user.username, password="Test@Passw0rd!", info=info
+        )
     assert exc.value.code is ErrorCode.ACCOUNT_LOCKED
 
 
@@ -135,3 +142,43 @@ def test_parallel_department_creates_keep_the_tree_valid(tenant_a, tenant_b):
     after = list(Department.objects.order_by("id").values_list("id", "tree_id", "lft", "rght", "level", "parent_id"))
     assert sorted((r[2], r[3]) for r in before) == sorted((r[2], r[3]) for r in after)
     assert len({r[1] for r in before if r[5] is None}) == len([r for r in before if r[5] is None])
+
+
+def test_reset_link_is_used_once_when_raced(tenant_a, make_user):
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import PasswordResetToken
+
+    user = make_user(tenant_a)
+    raw = secrets.token_urlsafe(32)
+    PasswordResetToken.objects.create(
+        user=user, token_hash=auth.token_hash(raw), expires_at=timezone.now() + timedelta(minutes=30)
+    )
+
+    results = _parallel(
+        6, lambda i: _outcome(lambda: auth.password_reset_confirm(raw=raw, new_password=f"Raced-Pass{i}!"))
+    )
+
+    assert results.count("ok") == 1, results
+
+
+def test_scheduled_status_changes_apply_once_when_two_jobs_overlap(tenant_a, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import services
+    from accounts.models import ScheduledStatusChange
+
+    users = [make_user(tenant_a) for _ in range(6)]
+    when = timezone.now() - timedelta(seconds=1)
+    for user in users:
+        ScheduledStatusChange.objects.create(tenant=tenant_a, user=user, status="inactive", effective_time=when)
+
+    applied = _parallel(3, lambda i: services.apply_due_status_changes(batch=2))
+
+    assert sum(applied) == 6, applied
+    assert ScheduledStatusChange.objects.filter(applied_at__isnull=True).count() == 0
