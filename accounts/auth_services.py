@@ -299,12 +299,15 @@ def authenticate_password(
 # --- Sessions and tokens ----------------------------------------------------------------------------
 
 
-def _session_timeout(tenant) -> timedelta:
-    return timedelta(seconds=int(get_config("system.session.timeout", tenant=tenant)))
+def _session_timeout(tenant, remember_me: bool = False) -> timedelta:
+    idle = timedelta(seconds=int(get_config("system.session.timeout", tenant=tenant)))
+    return max(idle, jwt_settings.REFRESH_TOKEN_LIFETIME) if remember_me else idle
 
 
 @transaction.atomic
-def session_open(*, user: User, method: str, info: ClientInfo, channel: str = "api") -> LoginSession:
+def session_open(
+    *, user: User, method: str, info: ClientInfo, channel: str = "api", remember_me: bool = False
+) -> LoginSession:
     """Open the session of a successful sign-in and record it in the login log."""
     now = timezone.now()
     session = LoginSession.objects.create(
@@ -313,6 +316,7 @@ def session_open(*, user: User, method: str, info: ClientInfo, channel: str = "a
         key=secrets.token_urlsafe(24),
         login_method=method,
         channel=channel,
+        remember_me=remember_me,
         device_id=info.device_id,
         device_name=info.device_name,
         device_type=info.device_type,
@@ -322,7 +326,7 @@ def session_open(*, user: User, method: str, info: ClientInfo, channel: str = "a
         user_agent=info.user_agent,
         created_at=now,
         last_activity=now,
-        expires_at=now + _session_timeout(user.tenant),
+        expires_at=now + _session_timeout(user.tenant, remember_me),
     )
     User.objects.filter(pk=user.pk).update(
         last_login=now, last_login_ip=info.ip_address, login_count=F("login_count") + 1
@@ -355,6 +359,13 @@ def tokens_for_session(session: LoginSession) -> dict:
     }
 
 
+def tokens_for_user(user: User, *, method: str = LoginMethod.PASSWORD, info: ClientInfo | None = None) -> dict:
+    """Open a login session for ``user`` and return its token pair — for scripts and tests
+    that need a real token (a bare ``AccessToken.for_user`` carries no session and is refused)."""
+    session = session_open(user=user, method=method, info=info or ClientInfo(ip_address="127.0.0.1"))
+    return tokens_for_session(session)
+
+
 def session_is_usable(session: LoginSession | None, *, user_id=None, issued_at: int | None = None) -> bool:
     if session is None or not session.is_active:
         return False
@@ -373,7 +384,7 @@ def session_touch(session: LoginSession) -> None:
     now = timezone.now()
     if (now - session.last_activity).total_seconds() < SESSION_TOUCH_INTERVAL:
         return
-    expires = now + _session_timeout(session.user.tenant)
+    expires = now + _session_timeout(session.user.tenant, session.remember_me)
     LoginSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(last_activity=now, expires_at=expires)
 
 
@@ -682,6 +693,7 @@ def login_complete(
     device_name: str = "",
     channel: str = "api",
     defer_mfa: bool = False,
+    remember_me: bool = False,
 ) -> LoginOutcome:
     """After the password step: decide the second factor, open the session, issue tokens.
 
@@ -698,16 +710,26 @@ def login_complete(
                 )
             method = LoginMethod.PASSWORD_OTP
         elif defer_mfa:
-            return LoginOutcome(user=user, mfa_token=mfa_challenge_create(user=user, info=info))
+            return LoginOutcome(
+                user=user, mfa_token=mfa_challenge_create(user=user, info=info, extra={"remember_me": remember_me})
+            )
         else:
             _refuse(ErrorCode.MFA_REQUIRED, info=info, user=user, reason="otp_required")
     return login_finish(
-        user=user, info=info, method=method, remember_device=remember_device, device_name=device_name, channel=channel
+        user=user,
+        info=info,
+        method=method,
+        remember_device=remember_device,
+        device_name=device_name,
+        channel=channel,
+        remember_me=remember_me,
     )
 
 
-def login_finish(*, user, info, method, remember_device=False, device_name="", channel="api") -> LoginOutcome:
-    session = session_open(user=user, method=method, info=info, channel=channel)
+def login_finish(
+    *, user, info, method, remember_device=False, device_name="", channel="api", remember_me=False
+) -> LoginOutcome:
+    session = session_open(user=user, method=method, info=info, channel=channel, remember_me=remember_me)
     outcome = LoginOutcome(user=user, session=session)
     if channel == "api":
         outcome.tokens = tokens_for_session(session)

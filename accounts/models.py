@@ -329,6 +329,8 @@ class LoginSession(models.Model):
     key = models.CharField(_("session id"), max_length=64, unique=True)
     login_method = models.CharField(_("login method"), max_length=32, choices=LoginMethod.choices)
     channel = models.CharField(_("channel"), max_length=16, default="api")  # api | web
+    # v1 login ``remember_me``: the session lasts as long as a refresh token instead of the idle timeout.
+    remember_me = models.BooleanField(_("remember me"), default=False)
     device_id = models.CharField(_("device id"), max_length=128, blank=True)
     device_name = models.CharField(_("device name"), max_length=128, blank=True)
     device_type = models.CharField(_("device type"), max_length=16, blank=True)

@@ -22,10 +22,9 @@ def require_service(available: bool, reason: str) -> None:
 def bearer_for(user) -> str:
     """An access token for ``user``, as the login endpoints issue it: a real login session is
     opened through the identity service, so logout/deactivation checks apply to it."""
-    from accounts.auth_services import ClientInfo, session_open, tokens_for_session
+    from accounts.auth_services import tokens_for_user
 
-    session = session_open(user=user, method="password", info=ClientInfo(ip_address="127.0.0.1"))
-    return tokens_for_session(session)["access_token"]
+    return tokens_for_user(user)["access_token"]
 
 
 @pytest.fixture(autouse=True)

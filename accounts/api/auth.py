@@ -77,7 +77,9 @@ class V1LoginView(_PublicAuth, V1APIView):
             captcha_key=d.get("captcha_key"),
             captcha_code=d.get("captcha_code"),
         )
-        outcome = auth.login_complete(user=user, info=info, device_token=d.get("device_token"), defer_mfa=True)
+        outcome = auth.login_complete(
+            user=user, info=info, device_token=d.get("device_token"), defer_mfa=True, remember_me=d["remember_me"]
+        )
         if outcome.mfa_token:
             return ApiResponse(
                 {
@@ -108,12 +110,13 @@ class V1MfaVerifyView(_PublicAuth, V1APIView):
         s.is_valid(raise_exception=True)
         d = s.validated_data
         info = auth.client_info(request, device_name=d.get("device_name", ""))
-        user, _state = auth.mfa_challenge_verify(raw=d["mfa_token"], code=d["code"], info=info)
+        user, state = auth.mfa_challenge_verify(raw=d["mfa_token"], code=d["code"], info=info)
         outcome = auth.login_finish(
             user=user,
             info=info,
             method=auth.LoginMethod.PASSWORD_OTP,
             remember_device=d["device_trust"],
+            remember_me=bool(state.get("remember_me")),
             device_name=d.get("device_name", ""),
         )
         return ApiResponse(_v1_token_payload(outcome), message=_("Signed in."))

@@ -365,3 +365,16 @@ def test_login_calls_are_rate_limited(tenant_a, api, settings):
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original
     assert codes == [401, 401, 401, 429]
+
+
+def test_remember_me_keeps_the_session_as_long_as_the_refresh_token(tenant_a, make_user, api):
+    from django.conf import settings
+
+    user = make_user(tenant_a)
+    v1_login(api(), user)
+    v1_login(api(), user, remember_me=True)
+    short, long = LoginSession.objects.filter(user=user).order_by("id")
+    assert not short.remember_me and long.remember_me
+    assert (short.expires_at - short.created_at).total_seconds() == 7200  # system.session.timeout
+    lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()
+    assert (long.expires_at - long.created_at).total_seconds() == lifetime
