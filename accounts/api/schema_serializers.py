@@ -19,6 +19,7 @@ class UserInfoSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField())
     permissions = serializers.ListField(child=serializers.CharField())
     mfa_enabled = serializers.BooleanField()
+    require_password_change = serializers.BooleanField()
 
 
 class V1LoginResultSerializer(serializers.Serializer):

@@ -68,6 +68,7 @@ def user_info(user) -> dict:
         "roles": list(user.role_codes),
         "permissions": sorted(user.permission_codes),
         "mfa_enabled": _mfa_enabled(user),
+        "require_password_change": user.require_password_change,
     }
 
 
