@@ -1,4 +1,8 @@
-"""ASGI entry point: HTTP and the ``/api/ws`` WebSocket in one process (daphne)."""
+"""ASGI entry point: HTTP and the ``/api/ws`` WebSocket in one process (daphne).
+
+In embedded mode (no ``REDIS_URL``) importing this module also starts the periodic schedule in a
+thread of the server process (``portal.embedded``).
+"""
 
 import os
 
@@ -9,7 +13,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from portal import realtime  # noqa: E402
@@ -27,14 +31,26 @@ class RememberLoop:
         return await self.app(scope, receive, send)
 
 
-application = RememberLoop(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-        }
-    )
-)
+class BrowserOriginValidator(OriginValidator):
+    """Refuses sockets opened by pages of other sites (cross-site WebSocket hijacking rides on
+    the browser's cookies, and browsers always send ``Origin``). A request without ``Origin``
+    comes from a non-browser client, such as a desk-contract integration authenticating with
+    ``Authorization: Bearer``; channels' ``AllowedHostsOriginValidator`` would refuse those."""
+
+    def valid_origin(self, parsed_origin):
+        return parsed_origin is None or self.validate_origin(parsed_origin)
+
+
+def allowed_origins() -> list[str]:
+    hosts = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not hosts:
+        hosts = ["localhost", "127.0.0.1", "[::1]"]
+    return hosts
+
+
+websocket_application = BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), allowed_origins())
+
+application = RememberLoop(ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application}))
 
 if settings.EMBEDDED_BEAT:
     from portal.embedded import start_embedded_beat

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from urllib.parse import parse_qs
 
@@ -10,10 +11,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from portal import realtime
 
+#: Close code for a refused connection (no, invalid or expired token; inactive user or tenant).
+#: Sent before the handshake is accepted: the communicator sees it as the close code, a real
+#: server answers the handshake with HTTP 403. An open socket closed by ``realtime.disconnect``
+#: (user or tenant disabled) gets it as its close code.
 CLOSE_UNAUTHENTICATED = 4401
 
 
-@database_sync_to_async
 def _user_from_token(raw: str):
     from rest_framework.exceptions import AuthenticationFailed
 
@@ -21,11 +25,21 @@ def _user_from_token(raw: str):
 
     auth = SessionTokenAuthentication()
     try:
-        token = auth.get_validated_token(raw.encode())
-        user = auth.get_user(token)
+        return auth.get_user(auth.get_validated_token(raw.encode()))
     except AuthenticationFailed:
         return None
-    if user.tenant_id and not user.tenant.is_usable:
+
+
+@database_sync_to_async
+def _authenticate(token: str | None, session_user):
+    """The user this socket speaks for, or ``None`` to refuse it.
+
+    A token, when given, decides alone (a bad token is refused even with a valid session
+    cookie). The same rules as the HTTP APIs apply: active user, usable tenant."""
+    user = _user_from_token(token) if token else session_user
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.tenant_id is not None and not user.tenant.is_usable:
         return None
     return user
 
@@ -36,8 +50,8 @@ def _bearer(scope) -> str | None:
         return query["token"][0]
     for name, value in scope.get("headers", []):
         if name == b"authorization":
-            kind, _, token = value.decode().partition(" ")
-            if kind.lower() == "bearer" and token:
+            kind, _, token = value.decode("latin1").partition(" ")
+            if kind.lower() == "bearer" and token.strip():
                 return token.strip()
     return None
 
@@ -45,32 +59,50 @@ def _bearer(scope) -> str | None:
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Authenticates with a JWT (``?token=`` or ``Authorization: Bearer``) or the portal
     session, then joins the user's and the tenant's groups. Only events published to those
-    groups (and groups the user is later allowed into) ever reach the socket."""
+    groups ever reach the socket; clients never choose groups themselves."""
 
     async def connect(self):
         realtime.remember_server_loop()
-        token = _bearer(self.scope)
-        user = await _user_from_token(token) if token else self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
+        user = await _authenticate(_bearer(self.scope), self.scope.get("user"))
+        if user is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
         self.groups_joined = [realtime.user_group(user.id)]
-        if user.tenant_id:
+        if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        await self._join_groups()
         await self.accept()
         self.connection_id = f"conn_{uuid.uuid4().hex[:12]}"
         await self.send_json({"type": "connected", "data": {"user_id": user.id, "connection_id": self.connection_id}})
+
+    async def _join_groups(self):
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Malformed or binary frames are ignored rather than crashing the socket.
+        if text_data is None:
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
+            # The Redis layer forgets group members after ``group_expiry`` (a day); a client's
+            # heartbeat renews them, so a socket left open for days keeps receiving.
+            await self._join_groups()
             await self.send_json({"type": "pong", "data": {}})
 
     async def live_event(self, message):
         await self.send_json({"type": message["event"], "data": message["data"]})
+
+    async def live_disconnect(self, message):
+        await self.close(code=CLOSE_UNAUTHENTICATED)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -21,6 +20,9 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
+# Sends scheduled on the server loop from code running on it; referenced until done so the
+# loop doesn't drop them half-way (asyncio keeps only weak references to tasks).
+_pending: set[asyncio.Task] = set()
 
 
 def remember_server_loop() -> None:
@@ -44,24 +46,48 @@ def _message(event_type: str, data: dict) -> dict:
 
 def publish(group: str, event_type: str, data: dict) -> None:
     """Send ``{"type": event_type, "data": data}`` to every socket in ``group`` now."""
+    _send(group, _message(event_type, data))
+
+
+def disconnect(group: str) -> None:
+    """Close every socket in ``group`` with 4401, as if it had connected without valid credentials.
+
+    For the identity layer: a disabled user (``user_group``), a disabled or expired tenant
+    (``tenant_group``), a password change. Clients reconnect and are refused, or re-authenticate."""
+    _send(group, {"type": "live.disconnect"})
+
+
+def _send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = _message(event_type, data)
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
     loop = _server_loop
-    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            loop.create_task(layer.group_send(group, message))
-        else:
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running() and running is not loop:
+        # The in-memory layer's queues belong to the server loop: send there, and wait so the
+        # caller knows it was handed over (or sees the error).
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+        return
+    if running is not None:
+        # Sync code running on an event loop (a consumer, a test): can't block it; schedule.
+        task = running.create_task(layer.group_send(group, message))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
         return
     async_to_sync(layer.group_send)(group, message)
 
 
 def publish_on_commit(group: str, event_type: str, data: dict) -> None:
-    """Publish once the current transaction commits; a rolled-back change sends nothing."""
-    transaction.on_commit(partial(publish, group, event_type, data))
+    """Publish once the current transaction commits; a rolled-back change sends nothing.
+
+    Robust: the change is already committed, so a failing push (Redis down) is logged and must
+    not turn the caller's successful request into an error. Events are hints to refresh; what
+    must not be lost is stored first (notifications) and read back by the client."""
+
+    def publish_committed() -> None:  # a named function: Django's robust on_commit logs __qualname__
+        publish(group, event_type, data)
+
+    transaction.on_commit(publish_committed, robust=True)

@@ -11,6 +11,7 @@ class ContractSwaggerView(SpectacularSwaggerView):
     """Swagger UI with a selector for the two schemas (Swagger's ``urls`` + standalone layout)."""
 
     title = "OpsPortal API"
+    schema = None  # the documentation page is not an API operation
     url_name = "schema-v1"
     template_name_js = "api/swagger_ui.js"
 
