@@ -164,6 +164,16 @@ class DepartmentAdmin(DraggableMPTTAdmin):
     list_filter = ["tenant", "is_active"]
     search_fields = ["code", "name"]
 
+    def save_model(self, request, obj, form, change):
+        # Tree writes queue behind the same lock as the department service (mptt renumbers).
+        from django.db import transaction
+
+        from accounts.services import _serialise_tree_writes
+
+        with transaction.atomic():
+            _serialise_tree_writes()
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(LoginSession)
 class LoginSessionAdmin(admin.ModelAdmin):

@@ -54,7 +54,8 @@ class TestEnrolment:
         # disable needs the password and a fresh code
         bad = client.post("/api/v1/auth/mfa/disable", {"password": "nope", "code": "123456"}, format="json")
         assert bad.status_code == 401 and auth.mfa_enabled(user)
-        with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        # a later time step than the enrolment code (codes are single use)
+        with time_machine.travel(timezone.now() + timedelta(seconds=61)):
             device.refresh_from_db()
             off = client.post(
                 "/api/v1/auth/mfa/disable", {"password": TEST_PASSWORD, "code": totp_now(device)}, format="json"
