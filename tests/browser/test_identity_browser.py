@@ -45,14 +45,14 @@ def _sign_in(page, base, tenant_code, username):
     page.fill("#id_tenant_code", tenant_code)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#sign-in")
 
 
 def _sign_out(page, base):
     page.goto(f"{base}/accounts/profile/")
-    page.click("#logout")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#logout")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,12 +75,14 @@ def test_enrol_two_factor_then_trust_the_device(browser, live_server):
 
     # enrol: start, read the key under the QR code, confirm with a code
     page.goto(f"{base}/accounts/mfa/")
-    page.click("#mfa-setup")
+    with page.expect_navigation():
+        page.click("#mfa-setup")
     page.wait_for_selector("#mfa-qr svg")
     page.screenshot(path=str(SHOTS / "1-enrol-qr.png"), full_page=True)
     secret = page.inner_text("#mfa-secret").strip()
     page.fill("#id_code", _code(secret))
-    page.click("#mfa-enable")
+    with page.expect_navigation():
+        page.click("#mfa-enable")
     page.wait_for_selector("#mfa-status")
     assert page.locator("#mfa-status").inner_text() in ("双因子认证已开启。", "Two-factor authentication is on.")
 
@@ -92,8 +94,8 @@ def test_enrol_two_factor_then_trust_the_device(browser, live_server):
     # the code of the next time step (the enrolment used the current one; codes are single use)
     page.fill("#id_code", _code(secret, steps_ahead=1))
     page.check("#id_trust_device")
-    page.click("#verify")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#verify")
     assert "/accounts/login" not in page.url
     assert any(c["name"] == "opsportal_trusted_device" and c["httpOnly"] for c in context.cookies())
 
