@@ -73,7 +73,7 @@ def _roles_in_tenant(request, ids):
 
 
 class V1UserFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=UserStatus.choices)
+    status = django_filters.ChoiceFilter(choices=UserStatus.choices, method="filter_status")
     role_id = django_filters.NumberFilter(method="filter_role_ids")
     role_ids = django_filters.CharFilter(method="filter_role_ids")
     department_id = django_filters.NumberFilter(field_name="department_id")
@@ -89,6 +89,15 @@ class V1UserFilterSet(django_filters.FilterSet):
         "login_count": "login_count",
         "id": "id",
     }
+
+    def filter_status(self, queryset, name, value):
+        # "locked" also means locked out by failed sign-ins (until the lockout runs out).
+        locked_out = Q(status=UserStatus.ACTIVE, locked_until__gt=timezone.now())
+        if value == UserStatus.LOCKED:
+            return queryset.filter(Q(status=UserStatus.LOCKED) | locked_out)
+        if value == UserStatus.ACTIVE:
+            return queryset.filter(status=UserStatus.ACTIVE).exclude(locked_out)
+        return queryset.filter(status=value)
 
     def filter_role_ids(self, queryset, name, value):
         ids = [int(v) for v in str(value).split(",") if v.strip().isdigit()]

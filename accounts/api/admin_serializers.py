@@ -100,6 +100,7 @@ class V1UserListSerializer(serializers.ModelSerializer):
     department = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
     last_login_time = serializers.DateTimeField(source="last_login", allow_null=True)
+    status = serializers.SerializerMethodField()
     is_online = serializers.SerializerMethodField()
     session_count = serializers.IntegerField(default=0)
 
@@ -136,6 +137,15 @@ class V1UserListSerializer(serializers.ModelSerializer):
     @extend_schema_field(_RoleRefSerializer(many=True))
     def get_roles(self, user):
         return [{"id": r.pk, "name": r.name, "code": r.code} for r in user.roles.all()]
+
+    @extend_schema_field(serializers.ChoiceField(choices=UserStatus.choices))
+    def get_status(self, user):
+        """The stored status, or ``locked`` while a sign-in lockout is running."""
+        from django.utils import timezone
+
+        if user.status == UserStatus.ACTIVE and user.locked_until and user.locked_until > timezone.now():
+            return UserStatus.LOCKED.value
+        return user.status
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_online(self, user):

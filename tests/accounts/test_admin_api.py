@@ -640,3 +640,14 @@ def test_status_change_job_is_scheduled_below_its_interval():
     task = PeriodicTask.objects.get(task="accounts.apply_due_status_changes")
     assert task.enabled and task.interval.every == 1 and task.interval.period == "minutes"
     assert task.expire_seconds < 60
+
+
+def test_locked_out_user_shows_and_filters_as_locked(world, api):
+    target = world["target"]
+    User.objects.filter(pk=target.pk).update(locked_until=timezone.now() + timedelta(minutes=5))
+    client = api(world["a_admin"])
+    locked = client.get("/api/v1/admin/users?status=locked").json()["data"]
+    assert [i["user_id"] for i in locked["items"]] == [target.pk] and locked["items"][0]["status"] == "locked"
+    active_ids = [i["user_id"] for i in client.get("/api/v1/admin/users?status=active").json()["data"]["items"]]
+    assert target.pk not in active_ids
+    assert client.get(f"/api/v1/admin/users/{target.pk}").json()["data"]["security"]["locked_until"]
