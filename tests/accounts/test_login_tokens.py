@@ -378,3 +378,25 @@ def test_remember_me_keeps_the_session_as_long_as_the_refresh_token(tenant_a, ma
     assert (short.expires_at - short.created_at).total_seconds() == 7200  # system.session.timeout
     lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()
     assert (long.expires_at - long.created_at).total_seconds() == lifetime
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/v1/auth/logout"),
+        ("get", "/api/v1/auth/me"),
+        ("post", "/api/v1/auth/mfa/setup"),
+        ("post", "/api/v1/auth/mfa/enable"),
+        ("post", "/api/v1/auth/mfa/disable"),
+        ("post", "/api/auth/logout"),
+        ("get", "/api/auth/me"),
+        ("get", "/api/user/trusted-devices"),
+        ("delete", "/api/user/trusted-devices/1"),
+        ("get", "/api/user/login-history"),
+    ],
+)
+def test_signed_in_calls_refuse_anonymous(method, path, api, db):
+    response = getattr(api(), method)(path)
+    assert response.status_code == 401
+    body = response.json()
+    assert body.get("code") == 401 or body.get("error_code") == "AUTHENTICATION_REQUIRED"
