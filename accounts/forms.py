@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Permission, UserStatus, UserType
-from portal.api.errors import DomainError
+from portal.api.errors import DomainError, ErrorCode
 
 
 class PortalLoginForm(forms.Form):
@@ -14,6 +14,8 @@ class PortalLoginForm(forms.Form):
     username = forms.CharField(label=_("Username or email"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
     captcha_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    error_messages = {"invalid_login": _("Wrong username or password, or the tenant is unavailable.")}
     captcha_code = forms.CharField(label=_("Captcha"), max_length=8, required=False)
 
     def __init__(self, request=None, *args, **kwargs):
@@ -63,7 +65,11 @@ class PortalLoginForm(forms.Form):
                         email=username, password=password, info=info, **captcha
                     )
             except DomainError as exc:
-                raise forms.ValidationError(str(exc.message), code=exc.code.name.lower()) from None
+                # Wrong credentials and an unusable tenant read the same on the page; a lockout or a
+                # wrong captcha is said plainly (the user can act on it).
+                generic = exc.code in (ErrorCode.INVALID_CREDENTIALS, ErrorCode.TENANT_UNAVAILABLE)
+                message = self.error_messages["invalid_login"] if generic else str(exc.message)
+                raise forms.ValidationError(message, code=exc.code.name.lower()) from None
         return self.cleaned_data
 
     def get_user(self):

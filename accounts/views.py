@@ -33,6 +33,7 @@ from accounts.forms import (
 from accounts.models import Department, LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
 from portal.api.errors import DomainError, ErrorCode
 from portal.config import get_config
+from portal.context_processors import SITE_NAME
 from portal.page_views import PortalPageMixin
 
 TRUST_COOKIE = "opsportal_trusted_device"
@@ -66,6 +67,8 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = PortalLoginForm
     redirect_authenticated_user = True
+    # Django's LoginView puts the request's host name in ``site_name``; the page shows the product.
+    extra_context = {"site_name": SITE_NAME}
 
     def form_valid(self, form):
         user = form.get_user()

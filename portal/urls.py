@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("portal.pages")),
 ]
 
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

@@ -1,16 +1,39 @@
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from portal.api.errors import ErrorCode
 from portal.api.exceptions import Problem, desk_payload, v1_payload
 from portal.logging import get_request_id
+from portal.navigation import navigation_for
 from portal.page_views import PortalPageMixin
+from portal.templatetags.portal_ui import role_names
 
 
 class DashboardView(PortalPageMixin, TemplateView):
+    """The first page after sign-in: who you are, where you can go. Figures arrive with the
+    ticket, SLA and dispatch modules; until then the page says so instead of inventing any."""
+
     template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        sections = navigation_for(user, self.request)
+        quick_links = [
+            section
+            for section in (
+                type(s)(s.key, s.label, [i for i in s.items if i.url_name != "portal:dashboard"]) for s in sections
+            )
+            if section.items
+        ]
+        return super().get_context_data(
+            display_name=user.real_name or user.username,
+            roles=role_names(user),
+            quick_links=quick_links,
+            **kwargs,
+        )
 
 
 def _api_error(request, code: ErrorCode):
@@ -36,7 +59,15 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return _api_error(request, ErrorCode.INSUFFICIENT_PERMISSIONS)
+    return render(request, "403.html", status=403)
+
+
 def server_error(request):
     if _is_api(request):
         return _api_error(request, ErrorCode.INTERNAL_ERROR)
-    return render(request, "500.html", status=500)
+    # No request context: context processors touch the session and the database, either of
+    # which may be what just failed. The template is standalone.
+    return HttpResponseServerError(loader.get_template("500.html").render())
