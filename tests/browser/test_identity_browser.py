@@ -84,7 +84,8 @@ def test_enrol_two_factor_then_trust_the_device(browser, live_server):
     with page.expect_navigation():
         page.click("#mfa-enable")
     page.wait_for_selector("#mfa-status")
-    assert page.locator("#mfa-status").inner_text() in ("双因子认证已开启。", "Two-factor authentication is on.")
+    status = page.locator("#mfa-status").inner_text()
+    assert "双因素认证已开启。" in status or "Two-factor authentication is on." in status
 
     # sign out; signing in now asks for the code
     _sign_out(page, base)
@@ -104,6 +105,9 @@ def test_enrol_two_factor_then_trust_the_device(browser, live_server):
     _sign_in(page, base, tenant.code, "alice")
     assert "/accounts/login" not in page.url, page.url
     page.screenshot(path=str(SHOTS / "3-trusted-sign-in.png"), full_page=True)
+    for name in ("profile", "mfa", "devices", "sessions"):
+        page.goto(f"{base}/accounts/{name}/")
+        page.screenshot(path=str(SHOTS / f"4-{name}.png"), full_page=True)
     methods = list(LoginSession.objects.filter(user=user).order_by("id").values_list("login_method", flat=True))
     assert methods == ["password", "password+otp", "password+trusted"]
     context.close()
