@@ -414,6 +414,14 @@ def refresh_rotate(*, raw: str) -> dict:
         return tokens_for_session(session)
 
 
+def _disconnect_sockets_on_commit(group: str) -> None:
+    """Close the live sockets of ``group`` after commit; their owners reconnect and are refused
+    if their session ended (portal.realtime.disconnect)."""
+    from portal import realtime
+
+    transaction.on_commit(lambda: realtime.disconnect(group))
+
+
 @transaction.atomic
 def session_end(*, session: LoginSession, reason: str = SessionEndReason.LOGOUT) -> bool:
     ended = LoginSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
@@ -421,6 +429,10 @@ def session_end(*, session: LoginSession, reason: str = SessionEndReason.LOGOUT)
     )
     if ended:
         _blacklist_session_tokens(session.key, session.user_id)
+        if reason != SessionEndReason.LOGOUT:
+            from portal.realtime import user_group
+
+            _disconnect_sockets_on_commit(user_group(session.user_id))
     return bool(ended)
 
 
@@ -437,10 +449,14 @@ def _blacklist_session_tokens(key: str, user_id) -> None:
 
 @transaction.atomic
 def sessions_end_for_user(*, user: User, reason: str, keep: LoginSession | None = None) -> int:
+    from portal.realtime import user_group
+
     sessions = LoginSession.objects.filter(user=user, ended_at__isnull=True)
     if keep is not None:
         sessions = sessions.exclude(pk=keep.pk)
-    return sessions.update(ended_at=timezone.now(), end_reason=reason)
+    ended = sessions.update(ended_at=timezone.now(), end_reason=reason)
+    _disconnect_sockets_on_commit(user_group(user.pk))
+    return ended
 
 
 # --- Two-factor (TOTP) ------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ REGISTRY: dict[str, ConfigSpec] = _specs(
                gettext_lazy("Sender address")),
     ConfigSpec("notification.email.smtp_from_name", "IT运维门户", "string", "notification",
                gettext_lazy("Sender name")),
+    ConfigSpec("notification.portal_url", "", "string", "notification",
+               gettext_lazy("Portal address used in links of emails and chat messages")),
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("portal.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("tenants/", include("tenants.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.pages")),
 ]
 

@@ -61,6 +61,10 @@ def tenant_update(*, tenant: Tenant, data: dict) -> Tenant:
 def tenant_disable(*, tenant: Tenant) -> Tenant:
     """v1 §1.2.4: a deleted tenant is disabled (status 2); its data stays, its users cannot
     sign in (40003) and their live tokens are refused with 40003 on the next request."""
+    from portal import realtime
+
     tenant.status = TenantStatus.DISABLED
     tenant.save(update_fields=["status", "updated_at"])
+    group = realtime.tenant_group(tenant.pk)
+    transaction.on_commit(lambda: realtime.disconnect(group))
     return tenant

@@ -51,6 +51,7 @@ class ErrorCode(Enum):
     USER_NOT_FOUND = ErrorSpec(404, _("The user does not exist."))
     TICKET_NOT_FOUND = ErrorSpec(404, _("The ticket does not exist."))
     CATEGORY_NOT_FOUND = ErrorSpec(404, _("The category does not exist."))
+    NOTIFICATION_NOT_FOUND = ErrorSpec(404, _("The notification does not exist."))
     # Domain rules
     INVALID_STATUS_TRANSITION = ErrorSpec(400, _("This status change is not allowed."))
     ASSIGNMENT_FAILED = ErrorSpec(400, _("The assignment failed."))

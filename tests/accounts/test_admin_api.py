@@ -651,3 +651,21 @@ def test_locked_out_user_shows_and_filters_as_locked(world, api):
     active_ids = [i["user_id"] for i in client.get("/api/v1/admin/users?status=active").json()["data"]["items"]]
     assert target.pk not in active_ids
     assert client.get(f"/api/v1/admin/users/{target.pk}").json()["data"]["security"]["locked_until"]
+
+
+def test_deactivation_and_tenant_disable_close_live_sockets(
+    world, api, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal import realtime
+
+    closed = []
+    monkeypatch.setattr(realtime, "disconnect", closed.append)
+    target = world["target"]
+    with django_capture_on_commit_callbacks(execute=True):
+        api(world["a_admin"]).put(f"/api/v1/admin/users/{target.pk}/status", {"status": "inactive"}, format="json")
+    assert realtime.user_group(target.pk) in closed
+    from tenants.services import tenant_disable
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_disable(tenant=target.tenant)
+    assert realtime.tenant_group(target.tenant_id) in closed

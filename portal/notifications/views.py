@@ -1,0 +1,60 @@
+"""Server-rendered pages: my notifications, with mark-read and mark-all-read."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from portal.notifications import selectors, services
+from portal.notifications.models import Notification
+from portal.notifications.senders import action_url
+from portal.page_views import PortalPageMixin
+
+
+class NotificationListView(PortalPageMixin, ListView):
+    template_name = "notifications/list.html"
+    required_permission = "notification:read"
+    paginate_by = 20
+    context_object_name = "notifications"
+    model = Notification  # rows come from get_base_queryset (my inbox), tenant-scoped by the mixin
+
+    def get_base_queryset(self):
+        rows = selectors.inbox_for(self.request.user)
+        if self.request.GET.get("unread") == "1":
+            rows = rows.filter(read_at__isnull=True)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["only_unread"] = self.request.GET.get("unread") == "1"
+        context["unread_count"] = selectors.unread_count(self.request.user)
+        return context
+
+
+class NotificationReadView(PortalPageMixin, View):
+    """POST: mark one of my notifications read, then go to its target (or back to the list)."""
+
+    required_permission = "notification:update"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        notification = get_object_or_404(selectors.inbox_for(request.user), pk=pk)
+        services.notification_mark_read(notification=notification)
+        target = action_url(notification) if request.POST.get("open") else request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("notifications:list")
+        return HttpResponseRedirect(target)
+
+
+class NotificationReadAllView(PortalPageMixin, View):
+    required_permission = "notification:update"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        count = services.notifications_mark_read(user=request.user)
+        messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+        return HttpResponseRedirect(reverse("notifications:list"))

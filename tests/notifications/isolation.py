@@ -1,0 +1,14 @@
+"""Isolation makers for the notifications app (see tests/isolation.py)."""
+
+from tests.isolation import MARKER, maker
+
+
+@maker("notifications.Notification")
+def _notification(tenant):
+    from portal.notifications.models import Notification
+    from tests.factories import UserFactory
+
+    recipient = UserFactory(tenant=tenant, username=f"iso-notified-{tenant.pk}")
+    return Notification.objects.create(
+        tenant=tenant, recipient=recipient, type="announcement", title=MARKER, message=MARKER, data={"m": MARKER}
+    )
