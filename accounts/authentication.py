@@ -5,10 +5,11 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 
 class SessionTokenAuthentication(JWTAuthentication):
-    """Bearer JWT authentication that refuses tokens of inactive users.
+    """Bearer JWT authentication bound to a login session.
 
-    The identity layer extends this with the per-login session check (``sid`` claim) so that
-    logout, forced logout and password changes end a token on the very next request."""
+    Every token carries its session (``sid`` claim). The session row is read on each request,
+    so logout, forced logout, deactivation, a disabled tenant and a password change refuse the
+    token on the very next request, not when it expires. Tokens without a session are refused."""
 
     www_authenticate_realm = "api"
 
@@ -23,11 +24,21 @@ class SessionTokenAuthentication(JWTAuthentication):
         except TokenError as exc:
             raise exceptions.AuthenticationFailed(_("The token is invalid."), code="token_not_valid") from exc
 
-    def get_user(self, validated_token):
-        from accounts.models import User
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            request._login_session = getattr(result[0], "_login_session", None)
+        return result
 
-        user_id = validated_token.get("user_id")
-        user = User.objects.select_related("tenant").filter(pk=user_id).first()
-        if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed(_("The token is invalid."), code="user_inactive")
+    def get_user(self, validated_token):
+        from accounts.auth_services import session_is_usable, session_touch
+        from accounts.models import LoginSession
+
+        sid = validated_token.get("sid")
+        session = LoginSession.objects.select_related("user__tenant").filter(key=sid).first() if sid else None
+        if not session_is_usable(session, user_id=validated_token.get("user_id"), issued_at=validated_token.get("iat")):
+            raise exceptions.AuthenticationFailed(_("The token is invalid."), code="session_ended")
+        session_touch(session)
+        user = session.user
+        user._login_session = session
         return user

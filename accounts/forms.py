@@ -1,42 +1,158 @@
 from django import forms
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department, Permission, UserStatus, UserType
+from portal.api.errors import DomainError, ErrorCode
 
 
 class PortalLoginForm(forms.Form):
     """Portal sign-in: tenant code + username + password (v1 contract), or email + password
-    with the tenant left empty (platform operators)."""
+    with the tenant left empty (platform operators). Goes through the same service as the APIs:
+    lockout, tenant checks, captcha and the login log apply."""
 
     tenant_code = forms.CharField(label=_("Tenant code"), max_length=64, required=False)
     username = forms.CharField(label=_("Username or email"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    captcha_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    error_messages = {
-        "invalid_login": _("Wrong username or password, or the tenant is unavailable."),
-    }
+    error_messages = {"invalid_login": _("Wrong username or password, or the tenant is unavailable.")}
+    captcha_code = forms.CharField(label=_("Captcha"), max_length=8, required=False)
 
     def __init__(self, request=None, *args, **kwargs):
+        from portal.config import get_config
+
         self.request = request
         self.user_cache = None
         super().__init__(*args, **kwargs)
+        self.captcha_svg = None
+        if get_config("login_captcha_enabled"):
+            # A fresh captcha on every render; the one submitted is checked (and burned) by the service.
+            from accounts.auth_services import captcha_create
+
+            key, self.captcha_svg = captcha_create()
+            self.fields["captcha_code"].required = True
+            self.initial["captcha_key"] = key
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.submitted_captcha_key = self.data.get("captcha_key")
+                self.data["captcha_key"] = key
+        else:
+            del self.fields["captcha_code"]
+            del self.fields["captcha_key"]
         self.fields["tenant_code"].widget.attrs.update({"autocomplete": "organization", "autofocus": True})
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self):
+        from accounts import auth_services as auth
+
         tenant_code = (self.cleaned_data.get("tenant_code") or "").strip()
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username and password:
-            if tenant_code:
-                self.user_cache = authenticate(
-                    self.request, username=username, password=password, tenant_code=tenant_code
-                )
-            else:
-                self.user_cache = authenticate(self.request, email=username, password=password)
-            if self.user_cache is None:
-                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            info = auth.client_info(self.request)
+            captcha = {
+                "captcha_key": getattr(self, "submitted_captcha_key", None),
+                "captcha_code": self.cleaned_data.get("captcha_code"),
+            }
+            try:
+                if tenant_code:
+                    self.user_cache = auth.authenticate_password(
+                        tenant_code=tenant_code, username=username, password=password, info=info, **captcha
+                    )
+                else:
+                    self.user_cache = auth.authenticate_password(
+                        email=username, password=password, info=info, **captcha
+                    )
+            except DomainError as exc:
+                # Wrong credentials and an unusable tenant read the same on the page; a lockout or a
+                # wrong captcha is said plainly (the user can act on it).
+                generic = exc.code in (ErrorCode.INVALID_CREDENTIALS, ErrorCode.TENANT_UNAVAILABLE)
+                message = self.error_messages["invalid_login"] if generic else str(exc.message)
+                raise forms.ValidationError(message, code=exc.code.name.lower()) from None
         return self.cleaned_data
 
     def get_user(self):
         return self.user_cache
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label=_("One-time code"),
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+    trust_device = forms.BooleanField(label=_("Trust this device (skip the code next time)"), required=False)
+
+
+class MfaDisableForm(forms.Form):
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    code = forms.CharField(label=_("One-time code"), max_length=8)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]{2,64}$")
+    real_name = forms.CharField(label=_("Real name"), max_length=64, required=False)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput)
+    user_type = forms.ChoiceField(label=_("User type"), choices=UserType.choices, initial=UserType.INTERNAL)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=UserStatus.choices, initial=UserStatus.ACTIVE)
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        from accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
+        self.fields["roles"].queryset = Role.objects.filter(tenant=tenant, is_active=True).order_by("id")
+
+
+class RoleCreateForm(forms.Form):
+    role_code = forms.RegexField(label=_("Code"), regex=r"^[a-z][a-z0-9_]{1,63}$")
+    role_name = forms.CharField(label=_("Name"), max_length=64)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    parent = forms.ModelChoiceField(label=_("Parent role (inherits its permissions)"), queryset=None, required=False)
+    permissions = forms.ModelMultipleChoiceField(
+        label=_("Permissions"), queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        from accounts.models import Role
+        from accounts.permission_catalog import PLATFORM_ONLY_PREFIXES
+
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Role.objects.filter(tenant=tenant).order_by("id")
+        platform = {p.pk for p in Permission.objects.all() if p.code.startswith(PLATFORM_ONLY_PREFIXES)}
+        self.fields["permissions"].queryset = Permission.objects.exclude(pk__in=platform).order_by("module", "code")
+
+
+class DepartmentCreateForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), regex=r"^[A-Za-z0-9_-]{1,64}$")
+    name = forms.CharField(label=_("Name"), max_length=128)
+    parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+    sort_order = forms.IntegerField(label=_("Sort order"), initial=0, required=False)
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
+
+
+class TenantCreateForm(forms.Form):
+    tenant_code = forms.RegexField(label=_("Tenant code"), regex=r"^[a-z0-9][a-z0-9_-]{1,63}$")
+    tenant_name = forms.CharField(label=_("Tenant name"), max_length=128)
+    domain = forms.CharField(label=_("Domain"), max_length=255, required=False)
+    max_users = forms.IntegerField(label=_("Maximum users"), min_value=1, initial=100)
+    expire_time = forms.DateTimeField(label=_("Expires at"), required=False)
+    admin_username = forms.RegexField(label=_("Administrator username"), regex=r"^[\w.@+-]{2,64}$")
+    admin_email = forms.EmailField(label=_("Administrator email"))
+    admin_password = forms.CharField(label=_("Administrator password"), strip=False, widget=forms.PasswordInput)

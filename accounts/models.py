@@ -201,6 +201,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     login_count = models.PositiveIntegerField(_("login count"), default=0)
+    last_login_ip = models.GenericIPAddressField(_("last sign-in IP"), null=True, blank=True)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("manager")
+    )
+    # Lockout: incremented atomically *before* each password check so parallel guesses cannot
+    # overrun the limit (see accounts.auth_services.authenticate_password).
+    failed_login_count = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    require_password_change = models.BooleanField(_("must change password"), default=False)
+    last_password_reset = models.DateTimeField(_("last password reset"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -292,3 +303,212 @@ class UserRole(TenantOwnedModel):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+
+
+class LoginMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    PASSWORD_OTP = "password+otp", _("Password and one-time code")
+    PASSWORD_TRUSTED = "password+trusted", _("Password on a trusted device")
+
+
+class SessionEndReason(models.TextChoices):
+    LOGOUT = "logout", _("Signed out")
+    FORCED = "forced", _("Forced sign-out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    DEACTIVATED = "deactivated", _("User deactivated")
+
+
+class LoginSession(models.Model):
+    """One sign-in: every token (and the portal's Django session) carries its ``key`` as the
+    ``sid`` claim, so ending this row ends the tokens on their very next request."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant")
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions", verbose_name=_("user"))
+    key = models.CharField(_("session id"), max_length=64, unique=True)
+    login_method = models.CharField(_("login method"), max_length=32, choices=LoginMethod.choices)
+    channel = models.CharField(_("channel"), max_length=16, default="api")  # api | web
+    # v1 login ``remember_me``: the session lasts as long as a refresh token instead of the idle timeout.
+    remember_me = models.BooleanField(_("remember me"), default=False)
+    device_id = models.CharField(_("device id"), max_length=128, blank=True)
+    device_name = models.CharField(_("device name"), max_length=128, blank=True)
+    device_type = models.CharField(_("device type"), max_length=16, blank=True)
+    os = models.CharField(_("operating system"), max_length=64, blank=True)
+    browser = models.CharField(_("browser"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_activity = models.DateTimeField(_("last activity"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=32, choices=SessionEndReason.choices, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key[:8]}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.ended_at is not None:
+            return "terminated"
+        return "active" if self.expires_at > timezone.now() else "expired"
+
+
+class LoginResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+
+
+class LoginLog(models.Model):
+    """Every sign-in attempt, successful or not (never the password)."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant")
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="login_logs", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=254, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=LoginResult.choices)
+    login_method = models.CharField(_("login method"), max_length=32, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    device_type = models.CharField(_("device type"), max_length=16, blank=True)
+    device_info = models.JSONField(_("device"), default=dict, blank=True)
+    session = models.ForeignKey(
+        LoginSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("session")
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("login log")
+        verbose_name_plural = _("login logs")
+        indexes = [models.Index(fields=["tenant", "-created_at"]), models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.result} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TrustedDevice(models.Model):
+    """A browser or app that may skip the one-time code. Only the SHA-256 of its random token
+    is stored; the token is shown to the client once."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant")
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trusted_devices", verbose_name=_("user"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    device_name = models.CharField(_("device name"), max_length=128, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_ip = models.GenericIPAddressField(_("last IP"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("trusted device")
+        verbose_name_plural = _("trusted devices")
+
+    def __str__(self) -> str:
+        return self.device_name or f"device {self.pk}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class PasswordResetToken(models.Model):
+    """A single-use, expiring password-reset link (only its hash is stored)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("password reset token")
+        verbose_name_plural = _("password reset tokens")
+
+    def __str__(self) -> str:
+        return f"reset {self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PermissionChangeLog(models.Model):
+    """Role assignments and permission changes, written in the same transaction as the change."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant")
+    )
+    target_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("target user")
+    )
+    target_username = models.CharField(_("target username"), max_length=64, blank=True)
+    target_role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("target role")
+    )
+    operator = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("operator")
+    )
+    operator_name = models.CharField(_("operator name"), max_length=64, blank=True)
+    operation_type = models.CharField(_("operation"), max_length=32)
+    operation_description = models.CharField(_("description"), max_length=255)
+    old_value = models.TextField(_("old value"), null=True, blank=True)
+    new_value = models.TextField(_("new value"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("permission change log")
+        verbose_name_plural = _("permission change logs")
+
+    def __str__(self) -> str:
+        return f"{self.operation_type} {self.target_username}"
+
+
+class ScheduledStatusChange(TenantOwnedModel):
+    """A user status change that takes effect later (v1 §22.1.5 ``effective_time``); applied by
+    the ``accounts.apply_due_status_changes`` periodic job."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    status = models.CharField(_("status"), max_length=16, choices=UserStatus.choices)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    effective_time = models.DateTimeField(_("effective time"))
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["effective_time", "id"]
+        verbose_name = _("scheduled status change")
+        verbose_name_plural = _("scheduled status changes")
+        indexes = [models.Index(fields=["applied_at", "effective_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.status} @ {self.effective_time:%Y-%m-%d %H:%M}"

@@ -1,16 +1,449 @@
-from django.contrib.auth import views as auth_views
+"""Portal pages of the identity domain: sign-in (with the two-factor step), profile, two-factor
+enrolment, trusted devices, my sessions, and the tenant administrator's users, roles and
+departments. Every write goes through the same services as the APIs."""
 
-from accounts.forms import PortalLoginForm
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView
+
+from accounts import auth_services as auth
+from accounts import services
+from accounts.api.admin_serializers import department_paths
+from accounts.forms import (
+    DepartmentCreateForm,
+    MfaDisableForm,
+    OtpForm,
+    PasswordChangeForm,
+    PortalLoginForm,
+    RoleCreateForm,
+    UserCreateForm,
+)
+from accounts.models import Department, LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
+from portal.api.errors import DomainError, ErrorCode
+from portal.config import get_config
 from portal.context_processors import SITE_NAME
+from portal.page_views import PortalPageMixin
+
+TRUST_COOKIE = "opsportal_trusted_device"
+PENDING_KEY = "mfa_pending"
+
+
+def _finish_login(request, user, method, info, *, trust: bool = False, next_url: str):
+    outcome = auth.login_finish(
+        user=user, info=info, method=method, channel="web", remember_device=trust, device_name=info.device_name
+    )
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    request.session["login_sid"] = outcome.session.key
+    response = redirect(next_url)
+    if outcome.trusted_device_token:
+        days = int(get_config("system.trusted_device.days", tenant=user.tenant))
+        response.set_cookie(
+            TRUST_COOKIE,
+            outcome.trusted_device_token,
+            max_age=days * 86400,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+    return response
 
 
 class LoginView(auth_views.LoginView):
+    """Step 1: tenant + username + password. Users with two-factor on go to step 2 unless this
+    browser holds a valid trusted-device cookie."""
+
     template_name = "accounts/login.html"
     authentication_form = PortalLoginForm
     redirect_authenticated_user = True
     # Django's LoginView puts the request's host name in ``site_name``; the page shows the product.
     extra_context = {"site_name": SITE_NAME}
 
+    def form_valid(self, form):
+        user = form.get_user()
+        info = auth.client_info(self.request)
+        next_url = self.get_success_url()
+        method = auth.LoginMethod.PASSWORD
+        if auth.mfa_enabled(user):
+            if auth.trusted_device_check(user=user, raw=self.request.COOKIES.get(TRUST_COOKIE), info=info):
+                method = auth.LoginMethod.PASSWORD_TRUSTED
+            else:
+                self.request.session[PENDING_KEY] = {
+                    "user_id": user.pk,
+                    "at": time.time(),
+                    "next": next_url,
+                    "attempts": 0,
+                }
+                return redirect("accounts:login-otp")
+        return _finish_login(self.request, user, method, info, next_url=next_url)
+
+
+class LoginOtpView(FormView):
+    """Step 2: the one-time code, with "trust this device"."""
+
+    template_name = "accounts/login_otp.html"
+    form_class = OtpForm
+
+    def _pending(self):
+        pending = self.request.session.get(PENDING_KEY)
+        if not pending or time.time() - pending["at"] > auth.MFA_TOKEN_TTL:
+            self.request.session.pop(PENDING_KEY, None)
+            return None
+        return pending
+
+    def dispatch(self, request, *args, **kwargs):
+        if self._pending() is None:
+            messages.error(request, _("The two-factor sign-in has expired; sign in again."))
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        pending = self._pending()
+        user = User.objects.select_related("tenant").filter(pk=pending["user_id"]).first()
+        info = auth.client_info(self.request)
+        if user is None or not user.is_active:
+            self.request.session.pop(PENDING_KEY, None)
+            return redirect("accounts:login")
+        try:
+            ok = auth.totp_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", str(exc.message))
+            return self.form_invalid(form)
+        if not ok:
+            auth.record_login(
+                result="failure", info=info, user=user, method=auth.LoginMethod.PASSWORD_OTP, reason="invalid_otp"
+            )
+            pending["attempts"] += 1
+            if pending["attempts"] >= auth.MFA_TOKEN_MAX_ATTEMPTS:
+                self.request.session.pop(PENDING_KEY, None)
+                messages.error(self.request, _("Too many wrong codes; wait a moment and try again."))
+                return redirect("accounts:login")
+            self.request.session[PENDING_KEY] = pending
+            form.add_error("code", str(ErrorCode.INVALID_OTP.spec.message))
+            return self.form_invalid(form)
+        self.request.session.pop(PENDING_KEY, None)
+        return _finish_login(
+            self.request,
+            user,
+            auth.LoginMethod.PASSWORD_OTP,
+            info,
+            trust=form.cleaned_data["trust_device"],
+            next_url=pending["next"],
+        )
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Ends the login session too, so tokens and other tabs of it stop working."""
+
+    def post(self, request, *args, **kwargs):
+        session = getattr(request, "_login_session", None)
+        if session is not None:
+            auth.session_end(session=session, reason=SessionEndReason.LOGOUT)
+        return super().post(request, *args, **kwargs)
+
+
+class ProfileView(PortalPageMixin, View):
+    template_name = "accounts/profile.html"
+
+    def get(self, request, form=None):
+        user = request.user
+        return render(
+            request,
+            self.template_name,
+            {
+                "profile_user": user,
+                "mfa_on": auth.mfa_enabled(user),
+                "form": form or PasswordChangeForm(),
+                "roles": user.roles.all(),
+                "permissions": sorted(user.permission_codes),
+            },
+        )
+
+    def post(self, request):
+        form = PasswordChangeForm(request.POST)
+        if form.is_valid():
+            if not request.user.check_password(form.cleaned_data["old_password"]):
+                form.add_error("old_password", _("Wrong password."))
+            else:
+                try:
+                    auth.password_set(user=request.user, password=form.cleaned_data["new_password"])
+                except DomainError as exc:
+                    form.add_error("new_password", str(exc.message))
+                else:
+                    logout(request)
+                    messages.success(request, _("Password changed. Sign in with the new password."))
+                    return redirect("accounts:login")
+        return self.get(request, form=form)
+
+
+class MfaView(PortalPageMixin, View):
+    """Two-factor enrolment: start → scan the QR code → confirm with a code; or turn it off."""
+
+    template_name = "accounts/mfa.html"
+
+    def get(self, request, **extra):
+        context = {"mfa_on": auth.mfa_enabled(request.user), "otp_form": OtpForm(), "disable_form": MfaDisableForm()}
+        context.update(extra)
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        action = request.POST.get("action")
+        try:
+            if action == "setup":
+                return self.get(request, setup=auth.mfa_setup(user=request.user))
+            if action == "enable":
+                auth.mfa_enable(user=request.user, code=request.POST.get("code", ""))
+                messages.success(request, _("Two-factor authentication enabled."))
+            elif action == "disable":
+                auth.mfa_disable(
+                    user=request.user, password=request.POST.get("password", ""), code=request.POST.get("code", "")
+                )
+                messages.success(request, _("Two-factor authentication disabled."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            if action == "enable":
+                return self.get(request, setup_pending=True)
+        return redirect("accounts:mfa")
+
+
+class DevicesView(PortalPageMixin, View):
+    template_name = "accounts/devices.html"
+
+    def get(self, request):
+        devices = TrustedDevice.objects.filter(user=request.user).order_by("-created_at")
+        return render(request, self.template_name, {"devices": devices})
+
+    def post(self, request):
+        device = get_object_or_404(TrustedDevice, pk=request.POST.get("device_id"), user=request.user)
+        auth.trusted_device_revoke(device=device)
+        messages.success(request, _("Trusted device revoked."))
+        return redirect("accounts:devices")
+
+
+class SessionsView(PortalPageMixin, View):
+    template_name = "accounts/sessions.html"
+
+    def get(self, request):
+        sessions = LoginSession.objects.filter(user=request.user).order_by("-created_at")[:50]
+        current = getattr(request, "_login_session", None)
+        return render(
+            request, self.template_name, {"sessions": sessions, "current_key": current.key if current else ""}
+        )
+
+    def post(self, request):
+        session = get_object_or_404(LoginSession, key=request.POST.get("session_id"), user=request.user)
+        auth.session_end(session=session, reason=SessionEndReason.LOGOUT)
+        messages.success(request, _("Session ended."))
+        return redirect("accounts:sessions")
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class UsersView(PortalPageMixin, View):
+    """Tenant administrator: the tenant's users, create one, deactivate/activate."""
+
+    required_permission = "user:read"
+    template_name = "accounts/users.html"
+
+    def get(self, request, form=None):
+        tenant = request.user.tenant
+        users = User.objects.filter(tenant=tenant).select_related("department").prefetch_related("roles").order_by("id")
+        keyword = request.GET.get("q", "").strip()
+        if keyword:
+            from accounts.selectors import user_search
+
+            users = user_search(users, keyword)
+        page = Paginator(users, 50).get_page(request.GET.get("page"))
+        can_create = request.user.has_contract_permission("user:create")
+        return render(
+            request,
+            self.template_name,
+            {
+                "page": page,
+                "q": keyword,
+                "can_create": can_create,
+                "can_update": request.user.has_contract_permission("user:update"),
+                "form": form or (UserCreateForm(tenant=tenant) if can_create else None),
+                "paths": department_paths(Department.objects.filter(tenant=tenant)),
+            },
+        )
+
+    def post(self, request):
+        tenant = request.user.tenant
+        if request.POST.get("action") == "status":
+            if not request.user.has_contract_permission("user:update"):
+                self._forbidden()
+            target = get_object_or_404(User, tenant=tenant, pk=request.POST.get("user_id"))
+            status = UserStatus.ACTIVE if request.POST.get("status") == UserStatus.ACTIVE else UserStatus.INACTIVE
+            try:
+                services.user_set_status(user=target, status=status, by=request.user)
+                messages.success(request, _("Status updated."))
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            return redirect("accounts:users")
+        if not request.user.has_contract_permission("user:create"):
+            return self._forbidden()
+        form = UserCreateForm(request.POST, tenant=tenant)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.user_admin_create(
+                    tenant=tenant,
+                    by=request.user,
+                    username=d["username"],
+                    email=d["email"],
+                    password=d["password"],
+                    roles=list(d["roles"]) or None,
+                    status=d["status"],
+                    department=d["department"],
+                    ip=_ip(request),
+                    real_name=d["real_name"],
+                    phone=d["phone"],
+                    user_type=d["user_type"],
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("User created."))
+                return redirect("accounts:users")
+        return self.get(request, form=form)
+
+    def _forbidden(self):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+
+
+class RolesView(PortalPageMixin, View):
+    """Tenant administrator: roles with a permission picker grouped by module."""
+
+    required_permission = "role:read"
+    template_name = "accounts/roles.html"
+
+    def get(self, request, form=None):
+        from accounts.selectors import role_list
+
+        tenant = request.user.tenant
+        can_create = request.user.has_contract_permission("role:create")
+        form = form or (RoleCreateForm(tenant=tenant) if can_create else None)
+        groups = {}
+        if form is not None:
+            selected = {str(v) for v in (form["permissions"].value() or [])}
+            for permission in form.fields["permissions"].queryset:
+                groups.setdefault(permission.module or "-", []).append((permission, str(permission.pk) in selected))
+        return render(
+            request,
+            self.template_name,
+            {
+                "roles": role_list().filter(tenant=tenant),
+                "form": form,
+                "groups": groups,
+            },
+        )
+
+    def post(self, request):
+        if not request.user.has_contract_permission("role:create"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = RoleCreateForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.role_create(
+                    tenant=request.user.tenant,
+                    by=request.user,
+                    code=d["role_code"],
+                    name=d["role_name"],
+                    description=d["description"],
+                    permission_codes=[p.code for p in d["permissions"]],
+                    parent=d["parent"],
+                    ip=_ip(request),
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Role created."))
+                return redirect("accounts:roles")
+        return self.get(request, form=form)
+
+
+class DepartmentsView(PortalPageMixin, View):
+    """Tenant administrator: the organisation tree with user counts."""
+
+    required_permission = "department:read"
+    template_name = "accounts/departments.html"
+
+    def get(self, request, form=None):
+        tenant = request.user.tenant
+        nodes = (
+            Department.objects.filter(tenant=tenant)
+            .select_related("manager")
+            .annotate(user_count=Count("users", filter=~Q(users__status=UserStatus.INACTIVE), distinct=True))
+            .order_by("tree_id", "lft")
+        )
+        can_create = request.user.has_contract_permission("department:create")
+        return render(
+            request,
+            self.template_name,
+            {
+                "nodes": nodes,
+                "form": form or (DepartmentCreateForm(tenant=tenant) if can_create else None),
+            },
+        )
+
+    def post(self, request):
+        if not request.user.has_contract_permission("department:create"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = DepartmentCreateForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.department_create(
+                    tenant=request.user.tenant,
+                    code=d["code"],
+                    name=d["name"],
+                    parent=d["parent"],
+                    sort_order=d["sort_order"] or 0,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Department created."))
+                return redirect("accounts:departments")
+        return self.get(request, form=form)
+
+
+def password_reset_confirm_page(request):
+    """The page the reset email links to: choose the new password."""
+    from django import forms
+
+    class ResetForm(forms.Form):
+        new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+
+    token = request.GET.get("token") or request.POST.get("token") or ""
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            auth.password_reset_confirm(raw=token, new_password=form.cleaned_data["new_password"])
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Password changed. Sign in with the new password."))
+            return redirect(reverse("accounts:login"))
+    return render(request, "accounts/password_reset_confirm.html", {"form": form, "token": token})

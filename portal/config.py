@@ -58,6 +58,9 @@ REGISTRY: dict[str, ConfigSpec] = _specs(
                gettext_lazy("Session timeout in seconds"), minimum=300, maximum=86400),
     ConfigSpec("system.trusted_device.days", 30, "integer", "security",
                gettext_lazy("Days a trusted device skips two-factor"), minimum=1, maximum=365),
+    ConfigSpec("system.register.tenant_code", "", "string", "security",
+               gettext_lazy("Tenant that desk self-registration joins (empty: registration off)"),
+               tenant_overridable=False),
     # Password policy
     ConfigSpec("system.password.min_length", 8, "integer", "security",
                gettext_lazy("Minimum password length"), minimum=6, maximum=128),

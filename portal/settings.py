@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -262,7 +263,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Ticket vocabularies appear in several serializers with contract-specific words: name them.
+    # Vocabularies that appear in several serializers (ticket words per contract, statuses): name them.
     "ENUM_NAME_OVERRIDES": {
         "DeskTicketStatusEnum": "tickets.choices.DESK_STATUS_WORDS",
         "TicketPriorityEnum": "tickets.choices.PRIORITY_VALUES",
@@ -272,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "tickets.choices.ATTACHMENT_KIND_VALUES",
         "CommentTypeEnum": "tickets.choices.COMMENT_TYPES",
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
+        "UserStatusEnum": "accounts.models.UserStatus",
+        "TenantStatusEnum": "tenants.models.TenantStatus",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.api.urls")),
     path("accounts/", include("accounts.urls")),
+    path("tenants/", include("tenants.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("tickets/", include("tickets.urls")),
     path("", include("portal.pages")),

@@ -20,10 +20,21 @@ def require_service(available: bool, reason: str) -> None:
 
 
 def bearer_for(user) -> str:
-    """An access token for ``user``, as the login endpoints issue it."""
-    from rest_framework_simplejwt.tokens import AccessToken
+    """An access token for ``user``, as the login endpoints issue it: a real login session is
+    opened through the identity service, so logout/deactivation checks apply to it."""
+    from accounts.auth_services import tokens_for_user
 
-    return str(AccessToken.for_user(user))
+    return tokens_for_user(user)["access_token"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters, captchas and two-factor challenges live in the cache: start each
+    test with an empty one so tests cannot leak state into each other."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import Permission, Role, User
+from accounts.models import Permission, Role, TrustedDevice, User
 
 
 class PermissionSerializer(serializers.ModelSerializer):
@@ -51,3 +51,49 @@ class DeskUserSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "email", "first_name", "last_name", "phone", "avatar_url", "role", "status",
                   "last_login_at", "login_count", "created_at", "updated_at"]  # fmt: skip
+
+
+def user_info(user) -> dict:
+    """v1 ``user_info`` (§1.1.1 / §1.1.4)."""
+    tenant = user.tenant
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "real_name": user.real_name,
+        "email": user.email,
+        "avatar_url": user.avatar or None,
+        "tenant_id": user.tenant_id,
+        "tenant_name": tenant.name if tenant else None,
+        "tenant_code": tenant.code if tenant else None,
+        "roles": list(user.role_codes),
+        "permissions": sorted(user.permission_codes),
+        "mfa_enabled": _mfa_enabled(user),
+        "require_password_change": user.require_password_change,
+    }
+
+
+def _mfa_enabled(user) -> bool:
+    from accounts.auth_services import mfa_enabled
+
+    return mfa_enabled(user)
+
+
+class DeskMeSerializer(serializers.ModelSerializer):
+    """Desk ``auth/me`` / register user."""
+
+    role = serializers.CharField(source="primary_role")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "role", "status", "created_at", "updated_at"]
+
+
+class TrustedDeviceSerializer(serializers.ModelSerializer):
+    """Desk 查询可信设备 row. The token itself is never shown again."""
+
+    revoked = serializers.BooleanField()
+
+    class Meta:
+        model = TrustedDevice
+        fields = ["id", "device_name", "last_used_at", "last_ip", "user_agent", "expires_at", "revoked",
+                  "created_at", "updated_at"]  # fmt: skip

@@ -43,6 +43,10 @@ class ErrorCode(Enum):
     ACCOUNT_LOCKED = ErrorSpec(403, _("The account is locked."), v1_code=40002)
     TENANT_UNAVAILABLE = ErrorSpec(403, _("The tenant does not exist or is disabled."), v1_code=40003)
     CAPTCHA_INVALID = ErrorSpec(400, _("Wrong captcha."), v1_code=40004)
+    # Two-factor (codes beyond the documented 40001-40004, same family)
+    MFA_REQUIRED = ErrorSpec(401, _("A one-time code is required."), v1_code=40005)
+    INVALID_OTP = ErrorSpec(401, _("Wrong or already used one-time code."), v1_code=40006)
+    OTP_THROTTLED = ErrorSpec(429, _("Too many wrong codes; wait a moment and try again."), v1_code=40007)
     # Domain lookups
     USER_NOT_FOUND = ErrorSpec(404, _("The user does not exist."))
     TICKET_NOT_FOUND = ErrorSpec(404, _("The ticket does not exist."))

@@ -316,7 +316,7 @@ async def _handshake_status(url: str) -> int | None:
 EMBEDDED_SETUP = """
 import json
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
-from rest_framework_simplejwt.tokens import AccessToken
+from accounts.auth_services import tokens_for_user
 from accounts.services import user_create
 from tenants.services import tenant_create
 
@@ -327,7 +327,7 @@ PeriodicTask.objects.create(
     name="push a tick to rt", task="portal.publish_event", interval=every_second,
     args=json.dumps([f"user.{user.id}", "beat_tick", {"source": "periodic job"}]),
 )
-print(json.dumps({"user_id": user.id, "token": str(AccessToken.for_user(user))}))
+print(json.dumps({"user_id": user.id, "token": tokens_for_user(user)["access_token"]}))
 """
 
 

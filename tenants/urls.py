@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tenants import views
+
+app_name = "tenants"
+
+urlpatterns = [
+    path("", views.TenantListView.as_view(), name="list"),
+]

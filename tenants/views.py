@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.forms import TenantCreateForm
+from accounts.models import UserStatus
+from portal.api.errors import DomainError
+from portal.page_views import PortalPageMixin
+from tenants import services
+from tenants.models import Tenant, TenantStatus
+
+
+class TenantListView(PortalPageMixin, View):
+    """Platform super admin: every tenant, create one (with its admin), disable / enable."""
+
+    required_permission = "system:tenant:read"
+    template_name = "tenants/list.html"
+
+    def get(self, request, form=None):
+        tenants = Tenant.objects.annotate(
+            current_users=Count("users", filter=~Q(users__status=UserStatus.INACTIVE), distinct=True)
+        ).order_by("id")
+        can_create = request.user.has_contract_permission("system:tenant:create")
+        return render(
+            request,
+            self.template_name,
+            {
+                "tenants": tenants,
+                "form": form or (TenantCreateForm() if can_create else None),
+            },
+        )
+
+    def post(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        if request.POST.get("action") in ("disable", "enable"):
+            if not request.user.has_contract_permission("system:tenant:update"):
+                raise PermissionDenied
+            tenant = get_object_or_404(Tenant, pk=request.POST.get("tenant_id"))
+            if request.POST["action"] == "disable":
+                services.tenant_disable(tenant=tenant)
+            else:
+                services.tenant_update(tenant=tenant, data={"status": TenantStatus.NORMAL})
+            messages.success(request, _("Tenant updated."))
+            return redirect("tenants:list")
+        if not request.user.has_contract_permission("system:tenant:create"):
+            raise PermissionDenied
+        form = TenantCreateForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.tenant_provision(
+                    code=d["tenant_code"],
+                    name=d["tenant_name"],
+                    domain=d["domain"],
+                    max_users=d["max_users"],
+                    expire_time=d["expire_time"],
+                    admin_username=d["admin_username"],
+                    admin_password=d["admin_password"],
+                    admin_email=d["admin_email"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Tenant created."))
+                return redirect("tenants:list")
+        return self.get(request, form=form)
