@@ -169,5 +169,6 @@ def test_statistics_overview(desk, api, django_assert_max_num_queries):
 def test_v1_list_query_count_is_fixed(desk, api, django_assert_max_num_queries, size):
     for _ in range(size):
         desk.assigned(category=desk.category)
+    client = api(desk.supervisor)  # signing in is not part of the list's cost
     with django_assert_max_num_queries(12):
-        assert api(desk.supervisor).get("/api/v1/tickets?size=100").json()["data"]["total"] == size
+        assert client.get("/api/v1/tickets?size=100").json()["data"]["total"] == size
