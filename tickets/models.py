@@ -14,7 +14,6 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from tenants.models import TenantOwnedModel, TenantQuerySet
 from tickets.choices import (
-    DONE_STATUSES,
     OPEN_STATUSES,
     AttachmentKind,
     TicketPriority,
@@ -86,7 +85,7 @@ def sla_breached_q(now=None) -> Q:
     now = now or timezone.now()
     open_late = Q(sla_due_date__lt=now, status__in=OPEN_STATUSES)
     finished_late = Q(sla_due_date__isnull=False, resolved_at__gt=models.F("sla_due_date"))
-    return open_late | finished_late
+    return Q(sla_breached=True) | open_late | finished_late
 
 
 class AliveTicketManager(models.Manager.from_queryset(TicketQuerySet)):
@@ -136,7 +135,12 @@ class Ticket(TenantOwnedModel):
     tags = models.JSONField(_("tags"), default=list, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     due_date = models.DateTimeField(_("due date"), null=True, blank=True)
+    # Stored SLA results (``tickets.sla.refresh``; the check task keeps them current).
     sla_due_date = models.DateTimeField(_("SLA due date"), null=True, blank=True)
+    sla_response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    sla_next_check_at = models.DateTimeField(_("next SLA check at"), null=True, blank=True, editable=False)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -193,6 +197,7 @@ class Ticket(TenantOwnedModel):
             models.Index(fields=["tenant", "category", "status"], name="ticket_t_category"),
             models.Index(fields=["tenant", "customer_id"], name="ticket_t_customer"),
             models.Index(fields=["tenant", "resolved_at"], name="ticket_t_resolved"),
+            models.Index(fields=["sla_next_check_at"], name="ticket_sla_next_check"),
         ]
 
     def __str__(self) -> str:
@@ -209,18 +214,6 @@ class Ticket(TenantOwnedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.due_date is not None and self.status in OPEN_STATUSES and self.due_date < timezone.now()
-
-    @property
-    def sla_breached(self) -> bool:
-        if self.sla_due_date is None:
-            return False
-        if self.status in DONE_STATUSES:
-            return self.resolved_at is not None and self.resolved_at > self.sla_due_date
-        return self.sla_due_date < timezone.now()
 
 
 class TicketNumberSequence(TenantOwnedModel):

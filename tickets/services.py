@@ -112,10 +112,13 @@ class Change:
     def save(self, *, extra: tuple[str, ...] = (), force_row: tuple | None = None) -> None:
         if force_row and not self.rows:
             self.rows.append(force_row)
+        now = timezone.now()
+        if self.action == "create" or self.changed & sla.TRIGGERS:
+            pending = [(old, new, now) for name, old, new in self.rows if name == "status" and old is not None]
+            extra = (*extra, *sla.refresh(self.ticket, pending=pending, now=now))
         names = [*self.fields(), *extra]
         if names:
             self.ticket.save(update_fields={*names, "updated_at"})
-        now = timezone.now()
         TicketHistory.objects.bulk_create(
             [
                 TicketHistory(
@@ -201,7 +204,6 @@ def ticket_create(*, tenant: Tenant, by, data: dict) -> Ticket:
     if assignee is not None:
         require_code(by, "ticket:assign")
     ticket = Ticket(tenant=tenant, created_by=by, created_at=now, number=next_ticket_number(tenant=tenant), **values)
-    ticket.sla_due_date = sla.sla_due_date(ticket, start=now)
     ticket.save()
     change = Change(ticket, by, "create", note=data.get("note", ""))
     change.rows.append(("status", None, ticket.status))
@@ -255,8 +257,6 @@ def ticket_update(*, ticket: Ticket, by, data: dict) -> Ticket:
             if name in ("description", "customer_company", "customer_name", "customer_email", "customer_phone"):
                 value = value or ""
             change.set(name, value)
-    if "category" in change.fields():
-        change.set("sla_due_date", sla.sla_due_date(ticket, start=ticket.created_at))
     if data.get("assigned_to") is not None and data["assigned_to"].pk != ticket.assigned_to_id:
         check_assign(ticket, by)
         _assign_into(change, data["assigned_to"], now=now)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from datetime import timedelta
+
+from django.db.models import F, Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +33,23 @@ def _valid(serializer_class, data):
 
 
 def _hours_since(moment, now) -> int:
+    if moment is None:
+        return 0
     return max(0, int((now - moment).total_seconds() // 3600))
+
+
+def _min_hours(request, name: str) -> int:
+    """Optional ``?<name>=N`` filter: at least N whole hours late (a non-negative integer)."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return 0
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, _("Must be a whole number of hours, 0 or more."), field=name)
+    return value
 
 
 @documented(
@@ -305,6 +323,8 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     def overdue(self, request):
         now = timezone.now()
         queryset = selectors.tickets_for(request.user).filter(overdue_q(now)).select_related("assigned_to")
+        if hours := _min_hours(request, "overdue_hours"):
+            queryset = queryset.filter(due_date__lte=now - timedelta(hours=hours))
         queryset = queryset.order_by("due_date", "id")
 
         def present(t):
@@ -326,6 +346,12 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     def sla_breach(self, request):
         now = timezone.now()
         queryset = selectors.tickets_for(request.user).filter(sla_breached_q(now)).select_related("category")
+        if hours := _min_hours(request, "breach_hours"):
+            late = timedelta(hours=hours)
+            queryset = queryset.filter(
+                Q(resolved_at__isnull=True, sla_due_date__lte=now - late)
+                | Q(resolved_at__isnull=False, resolved_at__gte=F("sla_due_date") + late)
+            )
         queryset = queryset.order_by("sla_due_date", "id")
 
         def present(t):
