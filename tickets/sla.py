@@ -310,6 +310,10 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
             if kind == "breach" and not ticket.sla_breached:
                 ticket.sla_breached = True
                 Ticket.objects.filter(pk=ticket.pk).update(sla_breached=True)
+            if kind == "warning" and clock.is_breached:
+                # A late check (after downtime) records the stale warning but tells only the breach.
+                SLAEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
+                continue
             local_due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
             facts = {"target": TARGET_LABELS[target](), "number": ticket.number, "due": local_due}
             if kind == "breach":
