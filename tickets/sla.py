@@ -221,6 +221,7 @@ def sla_info(ticket, *, now: datetime | None = None) -> dict:
 # --- flagging warnings and breaches ------------------------------------------------------------
 
 TARGET_LABELS = {"response": lambda: _("response"), "resolution": lambda: _("resolution")}
+KIND_LABELS = {"warning": lambda: _("warning"), "breach": lambda: _("breach")}
 
 
 def _supervisors(tenant_id: int):
@@ -245,7 +246,7 @@ def _escalate(ticket, rule, *, target: str, kind: str) -> None:
     from tickets import services
     from tickets.choices import PRIORITY_RANK
 
-    note = _("SLA escalation: %(target)s %(kind)s") % {"target": TARGET_LABELS[target](), "kind": kind}
+    note = _("SLA escalation: %(target)s %(kind)s") % {"target": TARGET_LABELS[target](), "kind": KIND_LABELS[kind]()}
     change = services.Change(ticket, None, "sla_escalation", note=note)
     now = timezone.now()
     if rule.raise_priority:
@@ -266,7 +267,7 @@ def _escalate(ticket, rule, *, target: str, kind: str) -> None:
             type="escalated",
             title=_("Ticket %(number)s escalated") % {"number": ticket.number},
             message=_("The SLA %(target)s target of ticket %(number)s reached its %(kind)s.")
-            % {"number": ticket.number, "target": target, "kind": kind},
+            % {"number": ticket.number, "target": TARGET_LABELS[target](), "kind": KIND_LABELS[kind]()},
             data={"target": target, "kind": kind, "actions": rule.actions},
         )
 
