@@ -387,10 +387,16 @@ class SLAEvent(TenantOwnedModel):
     ``(ticket_id, target, kind)`` row is the lock that makes flagging idempotent when the
     scheduled task, a retry and the safety-net sweep race.
 
-    ``ticket_id`` is a plain integer for now because the Ticket model is built in parallel; the
-    integration turns it into a foreign key (same column, no data change)."""
+    ``ticket`` is a foreign key on the original ``ticket_id`` column (it was a plain integer
+    while the Ticket model was built in parallel)."""
 
-    ticket_id = models.BigIntegerField(_("ticket ID"))
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="sla_events",
+        db_column="ticket_id",
+        verbose_name=_("ticket"),
+    )
     target = models.CharField(_("target"), max_length=16, choices=SLATarget.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=SLAEventKind.choices)
     due_at = models.DateTimeField(_("deadline"), help_text=_("The warning or breach time the event refers to."))
@@ -404,9 +410,7 @@ class SLAEvent(TenantOwnedModel):
         verbose_name = _("SLA event")
         verbose_name_plural = _("SLA events")
         constraints = [
-            models.UniqueConstraint(
-                fields=["ticket_id", "target", "kind"], name="sla_event_once_per_ticket_target_kind"
-            )
+            models.UniqueConstraint(fields=["ticket", "target", "kind"], name="sla_event_once_per_ticket_target_kind")
         ]
         indexes = [models.Index(fields=["tenant", "flagged_at"]), models.Index(fields=["processed_at"])]
 

@@ -16,7 +16,7 @@ from tests.sla.helpers import utc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_racing_flaggers_create_exactly_one_event(tenant_a):
+def test_eight_racing_flaggers_create_exactly_one_event(tenant_a, a_ticket):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database with concurrent writers (PostgreSQL)")
     # given eight workers that flag the same breach at once
@@ -27,7 +27,11 @@ def test_eight_racing_flaggers_create_exactly_one_event(tenant_a):
         try:
             barrier.wait()
             _, created = sla_event_flag_once(
-                tenant=tenant_a.pk, ticket_id=42, target="resolution", kind="breach", due_at=utc(2026, 11, 23, 6, 30)
+                tenant=tenant_a.pk,
+                ticket_id=a_ticket.pk,
+                target="resolution",
+                kind="breach",
+                due_at=utc(2026, 11, 23, 6, 30),
             )
             results.append(created)
         finally:
@@ -40,4 +44,4 @@ def test_eight_racing_flaggers_create_exactly_one_event(tenant_a):
         thread.join()
     # then exactly one of them created the event, the others saw it
     assert sorted(results) == [False] * 7 + [True]
-    assert SLAEvent.objects.filter(ticket_id=42).count() == 1
+    assert SLAEvent.objects.filter(ticket_id=a_ticket.pk).count() == 1

@@ -204,34 +204,38 @@ class TestEscalationRules:
 
 
 class TestFlagOnce:
-    def test_second_flag_of_the_same_event_is_a_no_op(self, tenant_a):
+    def test_second_flag_of_the_same_event_is_a_no_op(self, tenant_a, a_ticket):
         due = utc(2026, 11, 23, 6, 30)
         first, created = sla_event_flag_once(
-            tenant=tenant_a, ticket_id=7, target="resolution", kind="breach", due_at=due
+            tenant=tenant_a, ticket_id=a_ticket.pk, target="resolution", kind="breach", due_at=due
         )
         again, created_again = sla_event_flag_once(
-            tenant=tenant_a, ticket_id=7, target="resolution", kind="breach", due_at=due
+            tenant=tenant_a, ticket_id=a_ticket.pk, target="resolution", kind="breach", due_at=due
         )
         assert created and not created_again
         assert again.pk == first.pk
         assert SLAEvent.objects.count() == 1
 
-    def test_other_targets_and_kinds_are_separate_events(self, tenant_a):
+    def test_other_targets_and_kinds_are_separate_events(self, tenant_a, a_ticket):
         due = utc(2026, 11, 23, 6, 30)
         for target in ("response", "resolution"):
             for kind in ("warning", "breach"):
-                assert sla_event_flag_once(tenant=tenant_a, ticket_id=7, target=target, kind=kind, due_at=due)[1]
+                assert sla_event_flag_once(
+                    tenant=tenant_a, ticket_id=a_ticket.pk, target=target, kind=kind, due_at=due
+                )[1]
         assert SLAEvent.objects.count() == 4
 
-    def test_flag_inside_an_outer_transaction_keeps_it_usable(self, tenant_a):
+    def test_flag_inside_an_outer_transaction_keeps_it_usable(self, tenant_a, a_ticket):
         due = utc(2026, 11, 23, 6, 30)
         with transaction.atomic():
-            sla_event_flag_once(tenant=tenant_a, ticket_id=7, target="response", kind="breach", due_at=due)
-            assert not sla_event_flag_once(tenant=tenant_a, ticket_id=7, target="response", kind="breach", due_at=due)[
-                1
-            ]
+            sla_event_flag_once(tenant=tenant_a, ticket_id=a_ticket.pk, target="response", kind="breach", due_at=due)
+            assert not sla_event_flag_once(
+                tenant=tenant_a, ticket_id=a_ticket.pk, target="response", kind="breach", due_at=due
+            )[1]
             assert SLAEvent.objects.count() == 1  # the transaction is not broken by the unique violation
 
-    def test_unknown_kind_is_refused(self, tenant_a):
+    def test_unknown_kind_is_refused(self, tenant_a, a_ticket):
         with pytest.raises(ValueError):
-            sla_event_flag_once(tenant=tenant_a, ticket_id=7, target="response", kind="late", due_at=utc(2026, 1, 1))
+            sla_event_flag_once(
+                tenant=tenant_a, ticket_id=a_ticket.pk, target="response", kind="late", due_at=utc(2026, 1, 1)
+            )
