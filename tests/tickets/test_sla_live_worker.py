@@ -31,6 +31,16 @@ from tickets.models import Ticket
 PRIORITIES = ("low", "normal", "high", "urgent", "critical")
 
 
+@pytest.fixture(autouse=True)
+def permission_catalogue(transactional_db):
+    """Transactional tests flush the database, data-migrated permission rows included: load the
+    catalogue again before the tenant and its built-in roles are created."""
+    from accounts.models import Permission
+    from accounts.permission_catalog import sync_permissions
+
+    sync_permissions(Permission)
+
+
 @pytest.mark.integration
 def test_a_worker_flags_a_breach_within_five_seconds_of_its_deadline(
     transactional_db, tenant_a, make_user, tmp_path, processes, monkeypatch
