@@ -39,8 +39,8 @@ RESPONSE_MINUTES = {
     TicketPriority.LOW: 480,
 }
 
-# Ticket fields whose change moves a deadline (``status`` covers pause, resume, resolve, reopen).
-TRIGGERS = frozenset({"status", "priority", "category", "first_reply_at", "resolved_at"})
+# Ticket fields whose change moves a deadline (``status``: pause, resume, resolve, reopen; ``due_date``: is_overdue).
+TRIGGERS = frozenset({"status", "priority", "category", "first_reply_at", "resolved_at", "due_date"})
 STORED_FIELDS = ("sla_due_date", "sla_response_due_at", "sla_breached", "is_overdue", "sla_next_check_at")
 # Eta tasks further away than the Redis visibility timeout would be redelivered.
 SCHEDULE_HORIZON = timedelta(hours=1)

@@ -262,3 +262,17 @@ def test_scheduling_only_within_the_visibility_horizon(desk, monkeypatch, django
         desk.ticket()
     assert sent == []
     assert timedelta(hours=1) == sla.SCHEDULE_HORIZON
+
+
+def test_is_overdue_turns_on_when_the_check_at_the_due_date_runs(desk):
+    # Given a ticket due in an hour (no policy: the due date is the next check)
+    start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        ticket = desk.assigned()
+        due = {"due_date": start + timedelta(hours=1)}
+        ticket = services.ticket_update(ticket=ticket, by=desk.supervisor, data=due)
+    assert not ticket.is_overdue and ticket.sla_next_check_at == start + timedelta(hours=1)
+    # When the check runs after the due date; then the stored flag is on
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        sla_check_ticket(ticket.pk)
+    assert reload(ticket).is_overdue
