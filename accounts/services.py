@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Permission, Role, RoleType, User, UserRole, UserStatus
-from accounts.permission_catalog import BUILTIN_ROLES
+from accounts.permission_catalog import BUILTIN_ROLES, PERMISSION_CODES, sync_permissions
 from portal.api.errors import DomainError, ErrorCode
 from tenants.models import Tenant
 
@@ -16,6 +16,10 @@ from tenants.models import Tenant
 @transaction.atomic
 def ensure_builtin_roles(*, tenant: Tenant) -> dict[str, Role]:
     """Create (or bring up to date) the tenant's built-in roles and their permission sets."""
+    if Permission.objects.count() < len(PERMISSION_CODES):
+        # The catalogue comes from a migration; a database flushed since (transactional tests,
+        # a restore of selected tables) would otherwise give every built-in role no permission.
+        sync_permissions(Permission)
     permissions = {p.code: p for p in Permission.objects.all()}
     roles = {}
     for code, (name, _name_en, codes) in BUILTIN_ROLES.items():

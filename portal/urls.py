@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import health
+from portal import health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.api.urls")),

@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -71,3 +75,12 @@ def server_error(request):
     # No request context: context processors touch the session and the database, either of
     # which may be what just failed. The template is standalone.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def admin_login(request):
+    """The Django admin signs people in through the portal's login, so that lockout, captcha,
+    two-factor, login logs and revocable login sessions apply to operators too."""
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in but not staff: the portal login would send them back
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")

@@ -259,7 +259,10 @@ class TestErrorPages:
 @pytest.mark.django_db
 class TestAdmin:
     def test_admin_header_is_translated(self, client):
-        assert "OpsPortal 运维门户管理后台" in client.get("/admin/login/").content.decode()
+        from accounts.models import User
+
+        client.force_login(User.objects.create_superuser(email="op@ops.test", password="x-Passw0rd!"))
+        assert "OpsPortal 运维门户管理后台" in client.get("/admin/").content.decode()
 
     @pytest.mark.parametrize(
         "url_name",
@@ -281,3 +284,15 @@ class TestAdmin:
         make_user(tenant_a)
         client.force_login(User.objects.create_superuser(email="ops@platform.test", password=TEST_PASSWORD))
         assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.django_db
+class TestAdminSignIn:
+    def test_admin_login_goes_through_the_portal_login(self, client):
+        response = client.get("/admin/login/?next=/admin/tenants/tenant/")
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Ftenants%2Ftenant%2F"
+
+    def test_signed_in_non_staff_user_is_refused_not_looped(self, client, tenant_a, make_user):
+        client.force_login(make_user(tenant_a, "admin"))
+        assert client.get("/admin/login/?next=/admin/").status_code == 403
