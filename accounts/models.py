@@ -256,6 +256,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Codes of the roles held, ancestors excluded."""
         if self.is_platform_admin:
             return [PLATFORM_ROLE]
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("roles")
+        if prefetched is not None:  # lists prefetch the roles: no query per row
+            return [role.code for role in prefetched if role.is_active]
         return list(self.roles.filter(is_active=True).values_list("code", flat=True))
 
     @property

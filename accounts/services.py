@@ -477,3 +477,50 @@ def department_create(
         manager=manager,
         sort_order=sort_order,
     )
+
+
+# --- Periodic cleanup of expired credentials ------------------------------------------------
+
+#: Ended or expired login sessions are kept this long (the sessions page and the login log
+#: show them), then deleted; login log rows keep their history (their FK is SET_NULL).
+SESSION_RETENTION_DAYS = 30
+CLEANUP_BATCH = 1000
+
+
+def _delete_in_batches(queryset) -> int:
+    """Delete ``queryset`` in short transactions of ``CLEANUP_BATCH`` rows. Safe to run twice at
+    once: deleting a row the other run already deleted deletes nothing, and each batch
+    re-selects what is still there."""
+    total = 0
+    while True:
+        ids = list(queryset.order_by().values_list("pk", flat=True)[:CLEANUP_BATCH])
+        if not ids:
+            return total
+        with transaction.atomic():
+            deleted = queryset.model.objects.filter(pk__in=ids).delete()[1].get(queryset.model._meta.label, 0)
+        total += deleted
+        if len(ids) < CLEANUP_BATCH:
+            return total
+
+
+def cleanup_expired_credentials(*, now=None, session_retention_days: int = SESSION_RETENTION_DAYS) -> dict[str, int]:
+    """Delete what can no longer be used: refresh tokens past expiry (their blacklist rows go
+    with them), login sessions ended or expired more than ``session_retention_days`` ago,
+    expired trusted devices and expired password-reset links. Returns counts per kind."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from accounts.models import LoginSession, PasswordResetToken, TrustedDevice
+
+    now = now or timezone.now()
+    horizon = now - timedelta(days=session_retention_days)
+    return {
+        "tokens": _delete_in_batches(OutstandingToken.objects.filter(expires_at__lt=now)),
+        "sessions": _delete_in_batches(
+            LoginSession.objects.filter(Q(ended_at__lt=horizon) | Q(ended_at__isnull=True, expires_at__lt=horizon))
+        ),
+        "trusted_devices": _delete_in_batches(TrustedDevice.objects.filter(expires_at__lt=now)),
+        "password_reset_tokens": _delete_in_batches(PasswordResetToken.objects.filter(expires_at__lt=now)),
+    }

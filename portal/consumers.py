@@ -31,6 +31,29 @@ def _user_from_token(raw: str):
 
 
 @database_sync_to_async
+def _ticket_scope(user) -> str:
+    """Which tickets' changes this user may see, as in ``tickets.selectors.visibility_q``:
+    "all" (supervisor/admin), "staff" (assigned to them, unassigned, their own) or "own"."""
+    from tickets.policy import is_manager
+
+    if is_manager(user):
+        return "all"
+    if user.has_contract_permission("ticket:process"):
+        return "staff"
+    return "own"
+
+
+def may_see(scope: str, user_id: int, data: dict) -> bool:
+    if scope == "all":
+        return True
+    if data.get("created_by_id") == user_id:
+        return True
+    if scope == "staff":
+        return data.get("assigned_to_id") in (None, user_id)
+    return False
+
+
+@database_sync_to_async
 def _authenticate(token: str | None, session_user):
     """The user this socket speaks for, or ``None`` to refuse it.
 
@@ -71,6 +94,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = [realtime.user_group(user.id)]
         if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
+        self.ticket_scope = await _ticket_scope(user)
         await self._join_groups()
         await self.accept()
         self.connection_id = f"conn_{uuid.uuid4().hex[:12]}"
@@ -99,10 +123,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             # The Redis layer forgets group members after ``group_expiry`` (a day); a client's
             # heartbeat renews them, so a socket left open for days keeps receiving.
             await self._join_groups()
+            self.ticket_scope = await _ticket_scope(self.user)  # a role change applies from here
             await self.send_json({"type": "pong", "data": {}})
 
     async def live_event(self, message):
         await self.send_json({"type": message["event"], "data": message["data"]})
+
+    async def ticket_updated(self, message):
+        from tickets.events import PUBLIC_FIELDS
+
+        data = message["data"]
+        if data.get("tenant_id") != self.user.tenant_id or not may_see(self.ticket_scope, self.user.id, data):
+            return
+        await self.send_json({"type": "ticket_updated", "data": {k: data[k] for k in PUBLIC_FIELDS}})
 
     async def live_disconnect(self, message):
         await self.close(code=CLOSE_UNAUTHENTICATED)

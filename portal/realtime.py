@@ -44,6 +44,15 @@ def _message(event_type: str, data: dict) -> dict:
     return {"type": "live.event", "event": event_type, "data": data}
 
 
+def publish_ticket(tenant_id: int, payload: dict) -> None:
+    """Offer a ticket change to every socket of the tenant; each delivers it as
+    ``ticket_updated`` only if its user may see the ticket (``LiveConsumer.ticket_updated``).
+
+    One send per change whatever the audience, no duplicates for a user who is in several
+    roles, and the visibility rule is evaluated per socket from the payload."""
+    _send(tenant_group(tenant_id), {"type": "ticket.updated", "data": payload})
+
+
 def publish(group: str, event_type: str, data: dict) -> None:
     """Send ``{"type": event_type, "data": data}`` to every socket in ``group`` now."""
     _send(group, _message(event_type, data))

@@ -4,6 +4,16 @@ Every service call that changes a ticket calls ``ticket_event`` exactly once. Th
 delivered after the transaction commits (a rolled-back change announces nothing) to the
 subscribers registered with ``subscribe`` — the live-updates work hooks its publisher there.
 The payload is the desk WebSocket ``ticket_updated`` message's ``data``, plus ``event``.
+
+Two built-in consequences:
+- notifications (``portal.notifications.services.notify``) are written in the caller's
+  transaction, so they commit or roll back with the change; their delivery is after commit
+  (outbox). Who is told what: the new assignee on assign/transfer
+  (``ticket_assigned``), the requester on status changes (``ticket_updated``), the other party
+  on a public comment (``comment_added``); an internal note only reaches the assignee (staff),
+  never the requester. The actor is never notified (``notify`` drops it).
+- the live ``ticket_updated`` message is published after commit to the ticket's tenant group;
+  each socket delivers it only if its user may see the ticket (see ``portal.consumers``).
 """
 
 from __future__ import annotations
@@ -90,8 +100,87 @@ def _deliver(payload: TicketUpdatedPayload) -> None:
             logger.exception("ticket event subscriber %r failed", subscriber)
 
 
-def ticket_event(event: str, *, ticket, actor) -> TicketUpdatedPayload:
-    """Record one domain event for ``ticket``; delivered on commit."""
+#: The fields of ``TicketUpdatedPayload`` that are the documented WebSocket ``data``.
+PUBLIC_FIELDS = ("ticket_id", "ticket_number", "status", "updated_by", "updated_at")
+
+
+def publish_live(payload: TicketUpdatedPayload) -> None:
+    """After commit: one message to the ticket's tenant; sockets filter by visibility."""
+    from portal import realtime
+
+    if payload["event"] == VIEWED:
+        return
+    realtime.publish_ticket(payload["tenant_id"], payload)
+
+
+subscribe(publish_live)
+
+
+def _notify_for(event: str, ticket, actor, comment=None) -> None:
+    """Write the notifications this event causes, in the caller's transaction."""
+    from django.utils.translation import gettext as _
+
+    from portal.notifications.models import NotificationType
+    from portal.notifications.services import notify
+    from tickets.policy import is_staff_member
+
+    data = {"ticket_number": ticket.number, "event": event}
+    names = {"number": ticket.number, "title": ticket.title}
+    if event in (ASSIGNED, TRANSFERRED) and ticket.assigned_to_id is not None:
+        notify(
+            recipient=ticket.assigned_to,
+            type=NotificationType.TICKET_ASSIGNED,
+            title=_("Ticket assigned to you"),
+            message=_("Ticket %(number)s “%(title)s” has been assigned to you.") % names,
+            ticket_id=ticket.pk,
+            data=data,
+            actor=actor,
+        )
+    if event == STATUS_CHANGED:
+        notify(
+            recipient=ticket.created_by,
+            type=NotificationType.TICKET_UPDATED,
+            title=_("Ticket status updated"),
+            message=_("Your ticket %(number)s is now: %(status)s.") % {**names, "status": ticket.get_status_display()},
+            ticket_id=ticket.pk,
+            data={**data, "status": status_word(ticket.status, DESK)},
+            actor=actor,
+        )
+    if event == COMMENTED and comment is not None:
+        recipients = []
+        if comment.is_internal:
+            # Internal notes: staff only, never the requester (even a requester who is staff).
+            assignee = ticket.assigned_to
+            if assignee is not None and assignee.pk != ticket.created_by_id and is_staff_member(assignee):
+                recipients.append(assignee)
+        elif actor is not None and actor.pk == ticket.created_by_id:
+            if ticket.assigned_to_id is not None:
+                recipients.append(ticket.assigned_to)
+        else:
+            recipients.append(ticket.created_by)
+            if ticket.assigned_to_id is not None and ticket.assigned_to_id != ticket.created_by_id:
+                recipients.append(ticket.assigned_to)
+        for recipient in recipients:
+            notify(
+                recipient=recipient,
+                type=NotificationType.COMMENT_ADDED,
+                title=_("New comment"),
+                message=_("%(author)s commented on ticket %(number)s.")
+                % {**names, "author": getattr(actor, "username", "")},
+                ticket_id=ticket.pk,
+                data={**data, "comment_id": comment.pk, "is_internal": comment.is_internal},
+                actor=actor,
+            )
+
+
+def ticket_event(event: str, *, ticket, actor, comment=None) -> TicketUpdatedPayload:
+    """Record one domain event for ``ticket``: notifications now (same transaction), live
+    delivery on commit. ``comment`` is the comment a ``COMMENTED`` event is about."""
     payload = payload_for(event, ticket, actor)
-    transaction.on_commit(lambda: _deliver(payload))
+    _notify_for(event, ticket, actor, comment)
+
+    def deliver_committed() -> None:
+        _deliver(payload)
+
+    transaction.on_commit(deliver_committed)
     return payload

@@ -562,7 +562,7 @@ def comment_create(
             change.set("first_reply_at", now)
             change.set("response_time", _minutes(ticket.created_at, now))
     change.save(force_row=(INTERNAL_NOTE if is_internal else "comment", None, comment.pk))
-    events.ticket_event(events.COMMENTED, ticket=ticket, actor=by)
+    events.ticket_event(events.COMMENTED, ticket=ticket, actor=by, comment=comment)
     return comment
 
 

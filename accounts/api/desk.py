@@ -1,6 +1,8 @@
 import django_filters
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 
 from accounts import selectors, services
@@ -37,9 +39,63 @@ class DeskUserCreateSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["users"])
+def _count(tickets) -> Subquery:
+    """A correlated ``COUNT`` over ``tickets`` (one subquery per figure: no join fan-out, and the
+    list stays one query whatever the page size)."""
+    return Subquery(
+        tickets.order_by().values("tenant_id").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_ticket_figures(queryset, *, detail: bool = False):
+    """``ticket_count`` (alive tickets the user filed or is assigned) and, for the detail,
+    ``ticket_stats`` figures: created (filed), assigned (currently assigned), resolved
+    (assigned to them and resolved or closed)."""
+    from tickets.models import Ticket
+
+    user = OuterRef("pk")
+    queryset = queryset.annotate(
+        ticket_count=Coalesce(_count(Ticket.objects.filter(Q(created_by=user) | Q(assigned_to=user))), 0)
+    )
+    if detail:
+        queryset = queryset.annotate(
+            stat_created=Coalesce(_count(Ticket.objects.filter(created_by=user)), 0),
+            stat_assigned=Coalesce(_count(Ticket.objects.filter(assigned_to=user)), 0),
+            stat_resolved=Coalesce(
+                _count(Ticket.objects.filter(assigned_to=user, status__in=["resolved", "closed"])), 0
+            ),
+        )
+    return queryset
+
+
+class DeskUserListSerializer(DeskUserSerializer):
+    ticket_count = serializers.IntegerField(read_only=True)
+
+    class Meta(DeskUserSerializer.Meta):
+        fields = [*DeskUserSerializer.Meta.fields, "ticket_count"]
+
+
+class TicketStatsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class DeskUserDetailSerializer(DeskUserSerializer):
+    ticket_stats = serializers.SerializerMethodField()
+
+    class Meta(DeskUserSerializer.Meta):
+        fields = [*DeskUserSerializer.Meta.fields, "ticket_stats"]
+
+    @extend_schema_field(TicketStatsSerializer)
+    def get_ticket_stats(self, user) -> dict:
+        return {"created": user.stat_created, "assigned": user.stat_assigned, "resolved": user.stat_resolved}
+
+
 class DeskUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):
-    """Users of the caller's tenant (desk 用户管理接口). ``ticket_count`` / ``ticket_stats`` are
-    not served yet: they belong to the tickets app."""
+    """Users of the caller's tenant (desk 用户管理接口), with ``ticket_count`` on the list and
+    ``ticket_stats`` on the detail (aggregate subqueries)."""
 
     required_permissions = {"list": "user:read", "retrieve": "user:read", "create": "user:create"}
     serializer_class = DeskUserSerializer
@@ -47,7 +103,14 @@ class DeskUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
     not_found_code = ErrorCode.USER_NOT_FOUND
 
     def get_base_queryset(self):
-        return selectors.user_list()
+        return with_ticket_figures(selectors.user_list(), detail=self.action == "retrieve")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return DeskUserDetailSerializer
+        if self.action == "list":
+            return DeskUserListSerializer
+        return DeskUserSerializer
 
     @extend_schema(request=DeskUserCreateSerializer, responses={201: DeskUserCreatedSerializer, 409: None})
     def create(self, request):

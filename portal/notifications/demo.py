@@ -30,9 +30,11 @@ def seed(ctx) -> None:
             user = ctx.users.get((tenant_code, username))
             if user is None:
                 continue
+            # ``data__demo``: the seeded tickets cause real notifications, some with the same titles.
             _obj, was_created = Notification.objects.get_or_create(
                 recipient=user,
                 title=title,
+                data__demo=True,
                 defaults={
                     "tenant_id": user.tenant_id,
                     "type": type_,
