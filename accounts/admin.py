@@ -40,10 +40,6 @@ class UserRoleInline(admin.TabularInline):
     readonly_fields = ["assigned_at", "assigned_by"]
     autocomplete_fields = ["role"]
 
-    def save_new_instance(self, parent, instance):  # pragma: no cover - admin plumbing
-        instance.tenant = parent.tenant
-        return instance
-
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
