@@ -45,8 +45,8 @@ from accounts.models import (
     User,
     UserStatus,
 )
-from portal.api.errors import DomainError, ErrorCode
 from portal.config import get_config
+from portal.errors import DomainError, ErrorCode
 from tenants.models import Tenant
 
 logger = logging.getLogger("accounts.auth")

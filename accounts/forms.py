@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Permission, UserStatus, UserType
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 
 
 class PortalLoginForm(forms.Form):

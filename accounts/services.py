@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Permission, Role, RoleType, User, UserRole, UserStatus
 from accounts.permission_catalog import BUILTIN_ROLES, PERMISSION_CODES, sync_permissions
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 from tenants.models import Tenant
 
 

@@ -31,9 +31,9 @@ from accounts.forms import (
     UserCreateForm,
 )
 from accounts.models import Department, LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
-from portal.api.errors import DomainError, ErrorCode
 from portal.config import get_config
 from portal.context_processors import SITE_NAME
+from portal.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 
 TRUST_COOKIE = "opsportal_trusted_device"

@@ -27,7 +27,7 @@ class SystemConfigForm(forms.ModelForm):
         cleaned = super().clean()
         key, value = cleaned.get("key"), cleaned.get("value")
         if key:
-            from portal.api.errors import DomainError
+            from portal.errors import DomainError
 
             try:
                 validate_config_value(key, value or "")

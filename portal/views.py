@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from portal.api.errors import ErrorCode
 from portal.api.exceptions import Problem, desk_payload, v1_payload
+from portal.errors import ErrorCode
 from portal.logging import get_request_id
 from portal.navigation import navigation_for
 from portal.page_views import PortalPageMixin

@@ -6,7 +6,7 @@ from django.views import View
 
 from accounts.forms import TenantCreateForm
 from accounts.models import UserStatus
-from portal.api.errors import DomainError
+from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from tenants import services
 from tenants.models import Tenant, TenantStatus

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 from tickets.choices import OPEN_STATUSES, TicketStatus
 
 S = TicketStatus

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UserStatus
-from portal.api.errors import DomainError, ErrorCode
 from portal.config import get_config
+from portal.errors import DomainError, ErrorCode
 from tenants.models import Tenant
 from tickets import events, sla, uploads
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
 from tickets.api.desk import attachment_response

@@ -41,9 +41,9 @@ from accounts.models import (
     UserStatus,
     UserType,
 )
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.errors import DomainError, ErrorCode
 
 
 def _ip(request) -> str | None:

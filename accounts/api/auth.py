@@ -18,10 +18,10 @@ from accounts import auth_services as auth
 from accounts.api import schema_serializers as out
 from accounts.api.serializers import DeskMeSerializer, TrustedDeviceSerializer, user_info
 from accounts.models import LoginLog, LoginSession, SessionEndReason, TrustedDevice
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _positive_int
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, V1APIView
+from portal.errors import DomainError, ErrorCode
 
 
 class _PublicAuth:

@@ -10,9 +10,9 @@ from accounts.api.schema_serializers import DeskUserCreatedSerializer
 from accounts.api.serializers import DeskUserSerializer
 from accounts.models import Role, UserStatus
 from accounts.permission_catalog import BUILTIN_ROLE_RANK
-from portal.api.errors import ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskViewSet
+from portal.errors import ErrorCode
 
 
 class DeskUserFilterSet(django_filters.FilterSet):

@@ -15,7 +15,7 @@ from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("portal.api")
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from rest_framework.pagination import BasePagination
 
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.responses import ApiResponse
+from portal.errors import DomainError, ErrorCode
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20

@@ -15,7 +15,7 @@ from http import HTTPStatus
 
 from django.utils import translation
 
-from portal.api.errors import ErrorCode
+from portal.errors import ErrorCode
 
 V1 = "v1"
 DESK = "desk"

@@ -13,10 +13,10 @@ from rest_framework import generics, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.exceptions import desk_exception_handler, v1_exception_handler
 from portal.api.pagination import DeskPagination, V1Pagination
 from portal.api.renderers import DeskRenderer, V1Renderer
+from portal.errors import DomainError, ErrorCode
 from tenants.scoping import principal_tenant, scope_to_principal
 
 

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.api.errors import DomainError, ErrorCode
 from portal.config import get_config
+from portal.errors import DomainError, ErrorCode
 from portal.notifications import senders
 from portal.notifications.models import (
     DEFAULT_PREFERENCES,

@@ -15,8 +15,8 @@ from django.db import close_old_connections, connection
 
 from accounts import auth_services as auth
 from accounts.models import LoginLog, LoginSession
-from portal.api.errors import DomainError, ErrorCode
 from portal.config import set_config
+from portal.errors import DomainError, ErrorCode
 from tests.accounts.helpers import ON_POSTGRES, enrol_totp, totp_now
 from tests.conftest import require_service
 

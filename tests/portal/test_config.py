@@ -1,7 +1,7 @@
 import pytest
 
-from portal.api.errors import DomainError
 from portal.config import get_config, set_config
+from portal.errors import DomainError
 from portal.models import SystemConfig
 
 

@@ -25,9 +25,9 @@ from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator
 from rest_framework import serializers
 
-from portal.api.errors import ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskGenericAPIView, V1APIView
+from portal.errors import ErrorCode
 from tests.factories import UserFactory
 from tests.isolation import ISOLATION_MODULES, MAKERS
 

@@ -10,7 +10,7 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 from tickets import services
 from tickets.choices import TicketStatus as S
 from tickets.models import Ticket, TicketHistory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.api.errors import DomainError, ErrorCode
+from portal.errors import DomainError, ErrorCode
 from tickets import selectors
 from tickets.models import Ticket
 

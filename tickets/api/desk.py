@@ -14,9 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from accounts.models import User
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
+from portal.errors import DomainError, ErrorCode
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S

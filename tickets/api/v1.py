@@ -9,9 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.errors import DomainError, ErrorCode
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S

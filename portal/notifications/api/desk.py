@@ -5,9 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 
-from portal.api.errors import DomainError, ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
+from portal.errors import DomainError, ErrorCode
 from portal.notifications import selectors, senders, services
 from portal.notifications.api.serializers import (
     DeskMarkReadSerializer,

@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 
-from portal.api.errors import ErrorCode
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.errors import ErrorCode
 from portal.notifications import selectors, services
 from portal.notifications.api.desk import ID_PARAMETER, own_notification
 from portal.notifications.api.serializers import (

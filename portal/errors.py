@@ -1,5 +1,7 @@
 """Error codes of both contracts, decided once.
 
+A core module: services and pages import it; it imports nothing of the API layer or the apps.
+
 Services raise ``DomainError(ErrorCode.X, …)``; each contract's exception handler turns it
 into its own envelope: v1 puts ``v1_code`` in ``code`` (a numeric business code such as 40001,
 or the HTTP status), the desk contract puts the key in ``error_code``. The HTTP status is
@@ -57,6 +59,10 @@ class ErrorCode(Enum):
     ASSIGNMENT_FAILED = ErrorSpec(400, _("The assignment failed."))
     FILE_TOO_LARGE = ErrorSpec(413, _("The file is too large."))
     UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
+    # Engineers and dispatch
+    # Knowledge base
+    # Workbench
+    # System administration (configs, modules, maintenance, scheduled tasks)
 
     @property
     def spec(self) -> ErrorSpec:
