@@ -182,7 +182,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# "memory://localhost" rather than "memory://": kombu warns "No hostname was supplied" for the latter.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost"
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True  # otherwise task names are stored empty
 CELERY_CACHE_BACKEND = "django-cache"
