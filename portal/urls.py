@@ -2,6 +2,8 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from portal import health, views
@@ -22,6 +24,8 @@ def app_pages() -> list:
 
 
 urlpatterns = [
+    # Browsers and the Django admin ask for /favicon.ico whatever the page links.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/login/", views.admin_login, name="admin-login"),
