@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # OpsPortal
     "portal",
+    "portal.audit",
+    "portal.system",
     "portal.notifications",
     "portal.sla",
     "tenants",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.RequestIDMiddleware",
+    "portal.audit.middleware.AuditMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
