@@ -35,6 +35,16 @@ def _user_from_token(raw: str):
     return None
 
 
+def _login_session_key(user, scope) -> str | None:
+    """The login session this socket belongs to: the token's ``sid``, or the page session's
+    ``login_sid``. Ending that session (a plain logout too) closes the socket."""
+    session = getattr(user, "_login_session", None)
+    if session is not None:
+        return session.key
+    page_session = scope.get("session")
+    return page_session.get("login_sid") if page_session is not None else None
+
+
 @database_sync_to_async
 def _audiences(user) -> dict:
     """What this user may see of each tenant-wide event kind, by the owning app's rule."""
@@ -80,6 +90,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.groups_joined = [realtime.user_group(user.id)]
+        session_key = await database_sync_to_async(_login_session_key)(user, self.scope)
+        if session_key:
+            self.groups_joined.append(realtime.session_group(session_key))
         if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
         self.audiences = await _audiences(user)
