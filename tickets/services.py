@@ -23,7 +23,7 @@ from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from portal.trees import tree_write
 from tenants.models import Tenant
-from tickets import events, sla, uploads
+from tickets import events, rollups, sla, uploads
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, TicketNumberSequence
 from tickets.policy import check_assign, check_transition, is_staff_member, refuse_transition, require_code
@@ -93,6 +93,11 @@ class Change:
     batch: uuid.UUID = field(default_factory=uuid.uuid4)
     rows: list = field(default_factory=list)
     changed: set = field(default_factory=set)
+    #: the ticket as the roll-ups knew it before this call (a new ticket counted nowhere yet)
+    before: dict | None = field(init=False, default=None)
+
+    def __post_init__(self):
+        self.before = None if self.action == "create" else rollups.snapshot(self.ticket)
 
     def set(self, name: str, value) -> bool:
         """Set ``ticket.<name>`` and note the change; returns whether it changed."""
@@ -120,6 +125,9 @@ class Change:
         names = [*self.fields(), *extra]
         if names:
             self.ticket.save(update_fields={*names, "updated_at"})
+        after = rollups.snapshot(self.ticket)
+        rollups.apply(self.before, after)
+        self.before = after
         TicketHistory.objects.bulk_create(
             [
                 TicketHistory(
