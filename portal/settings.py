@@ -284,7 +284,12 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},
+    # Atomic counters (portal.ratelimit); sign-in calls have their own limits in the config registry.
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonRateThrottle", "portal.api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+    },
 }
 
 SIMPLE_JWT = {
