@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.notifications",
     "portal.sla",
+    "portal.dashboard",
     "tenants",
     "accounts",
     "tickets",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.dashboard.middleware.WorkbenchMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -282,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

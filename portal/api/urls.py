@@ -15,6 +15,7 @@ API_APPS = [
     "portal",
     "portal.notifications",
     "portal.sla",
+    "portal.dashboard",
     "tenants",
     "accounts",
     "tickets",
