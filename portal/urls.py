@@ -18,6 +18,7 @@ urlpatterns = [
     path("tenants/", include("tenants.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("tickets/", include("tickets.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
     path("", include("portal.pages")),
 ]
 

@@ -146,6 +146,7 @@ def provide(user, window) -> dict:
     """The tickets' part of ``GET /api/v1/dashboard/statistics``."""
     in_window = statistics_scope(user).filter(created_at__gte=window.start)
     days = daily(user, window)
+    categories = by_category(in_window)
     return {
         "overview": overview(user, window),
         "trends": {
@@ -154,7 +155,8 @@ def provide(user, window) -> dict:
         },
         "distribution": {
             "ticket_by_priority": by_priority(in_window),
-            "ticket_by_category": {code: n for code, _name, n in by_category(in_window)},
+            "ticket_by_category": {code: n for code, _name, n in categories},
+            "category_names": {code: str(name) for code, name, _n in categories},
         },
     }
 

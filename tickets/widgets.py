@@ -23,7 +23,7 @@ from portal.dashboard.registry import (
     register_widget,
 )
 from tickets import selectors, statistics, todo
-from tickets.choices import OPEN_STATUSES, V1, status_word
+from tickets.choices import OPEN_STATUSES, V1, TicketPriority, priority_from_word, status_word
 from tickets.models import sla_breached_q
 
 ALL = frozenset({"user", "agent", "supervisor", "admin"})
@@ -131,6 +131,7 @@ def _my_tasks_widget(user, query) -> dict:
                 "title": t.title,
                 "status": t.status,
                 "priority": t.priority,
+                "priority_label": str(TicketPriority(priority_from_word(t.priority, V1)).label),
                 "url": t.url,
                 "due_time": t.due_time.isoformat() if t.due_time else None,
                 "is_overdue": t.is_overdue,

@@ -24,3 +24,9 @@ class DashboardConfig(AppConfig):
         # Apps contribute widgets, statistics, search, tasks and quick actions from a module
         # named ``widgets`` (``tickets/widgets.py`` …): the workbench never imports an app.
         discover("widgets")
+        from portal.navigation import NavItem, register_item, register_widget
+
+        register_item(
+            "main", NavItem(_("Ticket statistics"), "dashboard:statistics", permission="dashboard:read", icon="monitor")
+        )
+        register_widget("dashboard/_search.html")

@@ -216,6 +216,7 @@ class SearchResult:
     total: int
     results: list[dict]
     groups: list[dict]
+    by_kind: dict[str, list[dict]]  # each kind's own best hits (the page groups by kind)
 
 
 def search(*, user, q: str | None, type: str | None = "all", limit: int = 10) -> SearchResult:
@@ -228,7 +229,7 @@ def search(*, user, q: str | None, type: str | None = "all", limit: int = 10) ->
     if kind != "all" and kind not in SEARCH_KINDS:
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown search type."), field="type")
     if not text:  # nothing asked, nothing found
-        return SearchResult(total=0, results=[], groups=[])
+        return SearchResult(total=0, results=[], groups=[], by_kind={})
     hits: list[registry.SearchHit] = []
     groups = []
     for provider in registry.search_providers_for(user):
@@ -239,7 +240,7 @@ def search(*, user, q: str | None, type: str | None = "all", limit: int = 10) ->
         groups.append({"type": provider.kind, "name": str(provider.label), "count": len(found)})
     epoch = timezone.now().replace(year=1970, month=1, day=1)
     hits.sort(key=lambda h: (h.score, h.created_at or epoch), reverse=True)
-    results = [
+    presented = [
         {
             "type": h.kind,
             "id": h.id,
@@ -248,9 +249,11 @@ def search(*, user, q: str | None, type: str | None = "all", limit: int = 10) ->
             "url": h.url,
             "score": round(h.score, 2),
         }
-        for h in hits[:limit]
+        for h in hits
     ]
-    return SearchResult(total=len(results), results=results, groups=groups)
+    by_kind = {g["type"]: [r for r in presented if r["type"] == g["type"]] for g in groups}
+    results = presented[:limit]
+    return SearchResult(total=len(results), results=results, groups=groups, by_kind=by_kind)
 
 
 # --- widgets ---------------------------------------------------------------------------------

@@ -132,6 +132,9 @@ class Trends(serializers.Serializer):
 class Distribution(serializers.Serializer):
     ticket_by_priority = serializers.DictField(child=serializers.IntegerField(), required=False)
     ticket_by_category = serializers.DictField(child=serializers.IntegerField(), required=False)
+    category_names = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="Display name of each ticket_by_category key."
+    )
 
 
 class StatisticsResponse(serializers.Serializer):
