@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api.fields import IdField
 from portal.dashboard.registry import TASK_STATUSES, TIME_RANGES
 from portal.dashboard.selectors import SEARCH_KINDS
 
@@ -16,7 +17,7 @@ FREE = serializers.DictField(child=serializers.JSONField())
 
 
 class ConfigQuery(serializers.Serializer):
-    user_id = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+    user_id = IdField(required=False)
     config_name = serializers.CharField(required=False, max_length=100)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _positive_int
+from portal.api.parsers import loads_bounded
 from portal.api.responses import ApiResponse
 from portal.api.views import V1APIView, V1GenericAPIView
 from portal.dashboard import selectors, services
@@ -226,7 +225,7 @@ class DashboardWidgetDataView(V1APIView):
         config = {}
         if query.get("config"):
             try:
-                config = json.loads(query["config"])
+                config = loads_bounded(query["config"])
             except ValueError:
                 config = None
             if not isinstance(config, dict):
