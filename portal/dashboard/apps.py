@@ -1,16 +1,16 @@
 from importlib import import_module
 
-from django.apps import AppConfig, apps
-from django.conf import settings
+from django.apps import AppConfig
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 
 def discover(module_name: str) -> None:
     """Import ``<app>.<module_name>`` of every project app (not third-party packages)."""
-    root = str(settings.BASE_DIR)
-    for config in apps.get_app_configs():
-        if str(config.path).startswith(root) and module_has_submodule(config.module, module_name):
+    from portal.apps import project_apps
+
+    for config in project_apps():
+        if module_has_submodule(config.module, module_name):
             import_module(f"{config.name}.{module_name}")
 
 
@@ -27,6 +27,13 @@ class DashboardConfig(AppConfig):
         from portal.navigation import NavItem, register_item, register_widget
 
         register_item(
-            "main", NavItem(_("Ticket statistics"), "dashboard:statistics", permission="dashboard:read", icon="monitor")
+            "main",
+            NavItem(
+                _("Ticket statistics"),
+                "dashboard:statistics",
+                permission="dashboard:read",
+                tenant_only=True,
+                icon="monitor",
+            ),
         )
         register_widget("dashboard/_search.html")
