@@ -63,17 +63,18 @@ def config_delete(*, user, config: DashboardConfig) -> None:
 
 
 def visit_record(*, user, key: str, name: str, url: str) -> None:
-    """Remember that ``user`` opened ``url`` (one row per URL, refreshed), keeping the latest."""
+    """Remember that ``user`` opened ``url`` (one row per URL, refreshed), keeping the latest
+    ``MAX_VISITS``: one upsert and one bounded delete, whatever the history."""
     if not user.is_authenticated or not user.tenant_id:
         return
-    RecentVisit.objects.update_or_create(
-        user=user,
-        url=url[:500],
-        defaults={"tenant_id": user.tenant_id, "key": key[:100], "name": name[:200], "visited_at": timezone.now()},
+    visit = RecentVisit(
+        tenant_id=user.tenant_id, user=user, key=key[:100], name=name[:200], url=url[:500], visited_at=timezone.now()
     )
-    stale = list(selectors.visits_for(user).values_list("pk", flat=True)[MAX_VISITS:])
-    if stale:
-        RecentVisit.objects.filter(pk__in=stale).delete()
+    RecentVisit.objects.bulk_create(
+        [visit], update_conflicts=True, unique_fields=["user", "url"], update_fields=["key", "name", "visited_at"]
+    )
+    stale = selectors.visits_for(user).values("pk")[MAX_VISITS:]
+    RecentVisit.objects.filter(user=user, pk__in=stale).delete()
 
 
 def task_set_status(*, user, task_id: int, status: str, comment: str = "", type: str = "ticket") -> Task:
