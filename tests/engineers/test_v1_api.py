@@ -210,7 +210,9 @@ def test_supervisor_updates_profile_and_performance_is_not_writable(crew, api):
 
 def test_engineer_sets_own_status_and_it_is_pushed_live(crew, api, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr("portal.realtime.publish", lambda group, kind, data: sent.append((group, kind, data)))
+    monkeypatch.setattr(
+        "portal.realtime.publish_to_tenant", lambda tenant, kind, data: sent.append((tenant, kind, data))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = api(crew.engineer.user).put(
             f"{BASE}/{crew.engineer.pk}/status",
@@ -223,7 +225,7 @@ def test_engineer_sets_own_status_and_it_is_pushed_live(crew, api, monkeypatch, 
     assert (engineer.online_status, engineer.availability) == ("busy", "limited")
     assert float(engineer.latitude) == 31.23
     assert sent == [
-        (f"tenant.{crew.tenant.pk}", "engineer_status_changed", sent[0][2]),
+        (crew.tenant.pk, "engineer_status_changed", sent[0][2]),
     ]
     assert sent[0][2]["online_status"] == "busy" and "latitude" not in sent[0][2]
 
