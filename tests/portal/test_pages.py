@@ -139,8 +139,9 @@ class TestDashboard:
 
         user = make_user(tenant_a, "admin", "agent", department=DepartmentFactory(tenant=tenant_a))
         client.force_login(user)
-        # session, user+tenant, roles/permissions for the navigation, role names, department
-        with django_assert_max_num_queries(9):
+        # session, user+tenant, roles/permissions for the navigation, role names, department,
+        # the saved workbench layout and the recent visits
+        with django_assert_max_num_queries(10):
             assert client.get(reverse("portal:dashboard")).status_code == 200
 
     def test_django_messages_are_shown_as_dismissible_alerts(self, client, tenant_a, make_user):
@@ -187,6 +188,13 @@ class TestNavigation:
         operator = User.objects.create_superuser(email="ops@platform.test", password=TEST_PASSWORD)
         names = visible_url_names(operator)
         assert {"tenants:list", "accounts:users", "admin:index"} <= names
+
+    def test_platform_admin_gets_no_tenant_menus(self, db, tenant_a, make_user):
+        operator = User.objects.create_superuser(email="ops@platform.test", password=TEST_PASSWORD)
+        names = visible_url_names(operator)
+        assert not {"tickets:list", "tickets:create", "tickets:categories"} & names
+        # while a tenant's staff still see them
+        assert {"tickets:list", "tickets:create"} <= visible_url_names(make_user(tenant_a, "admin"))
 
     def test_entries_whose_page_does_not_exist_yet_are_hidden(self, tenant_a, make_user):
         names = visible_url_names(make_user(tenant_a, "admin"))
