@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
+        # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
+        "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],
+        "AlertLevelEnum": ["info", "warning", "critical"],
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
