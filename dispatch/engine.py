@@ -239,7 +239,9 @@ class RuleOutcome:
     escalate_after_minutes: int | None = None
 
     def summary(self) -> list[dict]:
-        return [{"rule_id": r.id, "rule_name": r.name, "priority": r.priority, "actions": r.actions} for r in self.fired]
+        return [
+            {"rule_id": r.id, "rule_name": r.name, "priority": r.priority, "actions": r.actions} for r in self.fired
+        ]
 
 
 def _as_list(value) -> list:
@@ -260,17 +262,16 @@ def rule_matches(rule: Rule, ticket: TicketFacts) -> bool:
         wanted = {PRIORITY_ALIASES.get(str(p), str(p)) for p in _as_list(cond["ticket_priority"])}
         if ticket.priority not in wanted:
             return False
-    if "ticket_category" in cond:
-        if ticket.category not in {str(c) for c in _as_list(cond["ticket_category"])}:
-            return False
+    if "ticket_category" in cond and ticket.category not in {str(c) for c in _as_list(cond["ticket_category"])}:
+        return False
     if "customer_level" in cond:
         wanted = {str(c).lower() for c in _as_list(cond["customer_level"])}
         if (ticket.customer_level or "").lower() not in wanted:
             return False
     at = ticket.local_time
-    if "weekdays" in cond:
-        if at is None or WEEKDAY_NAMES[at.weekday()] not in {str(d).lower() for d in _as_list(cond["weekdays"])}:
-            return False
+    days = {str(d).lower() for d in _as_list(cond.get("weekdays"))}
+    if "weekdays" in cond and (at is None or WEEKDAY_NAMES[at.weekday()] not in days):
+        return False
     if "time_range" in cond:
         span = cond["time_range"] or {}
         if at is None:
@@ -340,7 +341,10 @@ def haversine_km(lat1, lon1, lat2, lon2) -> float:
 def distances_km(pool: Pool, latitude: float, longitude: float) -> np.ndarray:
     """Haversine distance from the point to every engineer (NaN without coordinates)."""
     lat, lon = math.radians(latitude), math.radians(longitude)
-    a = np.sin((pool.lat_rad - lat) / 2) ** 2 + math.cos(lat) * np.cos(pool.lat_rad) * np.sin((pool.lon_rad - lon) / 2) ** 2
+    a = (
+        np.sin((pool.lat_rad - lat) / 2) ** 2
+        + math.cos(lat) * np.cos(pool.lat_rad) * np.sin((pool.lon_rad - lon) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
@@ -403,7 +407,9 @@ def _component_scores(pool: Pool, ticket: TicketFacts):
             same_district = same_city & (pool.district == ticket.district) & bool(ticket.district)
             served = pool.has_areas & pool.serves(ticket.city, ticket.district)
             guess = np.where(
-                same_district, SAME_DISTRICT, np.where(same_city, SAME_CITY, np.where(served, IN_SERVICE_AREA, ELSEWHERE))
+                same_district,
+                SAME_DISTRICT,
+                np.where(same_city, SAME_CITY, np.where(served, IN_SERVICE_AREA, ELSEWHERE)),
             )
         else:
             guess = np.full(n, UNKNOWN_LOCATION)
@@ -632,4 +638,4 @@ def estimated_response_minutes(a: Assessment, pool: Pool, i: int) -> int:
     minutes = base * (1 + row.workload / max(1, row.max_workload))
     if a.rules.response_limit_minutes is not None:
         minutes = min(minutes, a.rules.response_limit_minutes)
-    return max(1, int(round(minutes)))
+    return max(1, round(minutes))

@@ -15,13 +15,14 @@ from dispatch.optimizer import greedy, optimal
 
 
 def row(id, **kw):
-    base = dict(name=f"e{id}", skills={"linux": 3}, workload=2, max_workload=8, city="北京市", district="朝阳区")
+    base = {"name": f"e{id}", "skills": {"linux": 3}, "workload": 2, "max_workload": 8}
+    base.update({"city": "北京市", "district": "朝阳区"})
     base.update(kw)
     return E.EngineerRow(id=id, **base)
 
 
 def ticket(**kw):
-    base = dict(id=1, priority="normal", required_skills=["linux"], city="北京市", district="朝阳区")
+    base = {"id": 1, "priority": "normal", "required_skills": ["linux"], "city": "北京市", "district": "朝阳区"}
     base.update(kw)
     return E.TicketFacts(**base)
 
@@ -122,7 +123,7 @@ class TestConstraints:
         assert a.failures(0) == [E.SKILL_BELOW_THRESHOLD]
 
     def test_all_failures_are_listed(self):
-        pool, a = run([row(1, online_status="offline", workload=9, skills={})])
+        _pool, a = run([row(1, online_status="offline", workload=9, skills={})])
         assert a.failures(0) == [E.OFFLINE, E.AT_CAPACITY, E.SKILL_MISSING]
         assert a.ranking() == []
 
@@ -133,13 +134,13 @@ class TestConstraints:
 class TestScores:
     def test_components(self):
         r = row(1, skills={"linux": 4}, workload=2, max_workload=8, latitude=39.9, longitude=116.4, performance=88)
-        pool, a = run([r], ticket(latitude=39.9, longitude=116.4))
+        _pool, a = run([r], ticket(latitude=39.9, longitude=116.4))
         assert a.components(0) == {"skill": 80.0, "workload": 75.0, "location": 100.0, "performance": 88.0}
 
     def test_total_is_the_weighted_mean(self):
         r = row(1, skills={"linux": 4}, workload=2, max_workload=8, performance=88)
         w = E.Weights(skill=60, workload=20, location=10, performance=10)
-        pool, a = run([r], weights=w)
+        _pool, a = run([r], weights=w)
         c = a.components(0)  # same district without coordinates: 90
         expected = (60 * 80 + 20 * 75 + 10 * 90 + 10 * 88) / 100
         assert c["location"] == 90.0
@@ -161,17 +162,17 @@ class TestScores:
             row(3, city="天津市", district="", service_areas=["北京市", "天津市"]),
             row(4, city="上海市", district=""),
         ]
-        pool, a = run(rows)
+        _pool, a = run(rows)
         assert [a.components(i)["location"] for i in range(3)] == [90.0, 75.0, 60.0]
-        pool, a = run(rows[:3], ticket(city="", district=""))
+        _pool, a = run(rows[:3], ticket(city="", district=""))
         assert a.components(0)["location"] == 50.0
 
     def test_no_required_skill_scores_everyone_full(self):
-        pool, a = run([row(1, skills={})], ticket(required_skills=[]))
+        _pool, a = run([row(1, skills={})], ticket(required_skills=[]))
         assert a.components(0)["skill"] == 100.0
 
     def test_no_history_is_neutral(self):
-        pool, a = run([row(1, performance=None)])
+        _pool, a = run([row(1, performance=None)])
         assert a.components(0)["performance"] == E.NO_HISTORY_PERFORMANCE
 
     def test_bad_weights_refused(self):
