@@ -17,7 +17,7 @@ from portal.api.exceptions import desk_exception_handler, v1_exception_handler
 from portal.api.pagination import DeskPagination, V1Pagination
 from portal.api.renderers import DeskRenderer, V1Renderer
 from portal.errors import DomainError, ErrorCode
-from tenants.scoping import principal_tenant, scope_to_principal
+from portal.tenancy import principal_tenant, scope_to_principal
 
 
 class ContractViewMixin:
@@ -103,6 +103,9 @@ class V1NotFoundView(_NotFoundMixin, V1APIView):
 
 
 class DeskNotFoundView(_NotFoundMixin, DeskAPIView):
-    """Any unknown path under /api/: a 404 in the desk envelope."""
+    """Any unknown path under /api/: a 404 in the desk envelope. It carries the ``{code, msg}``
+    fields too, because the unknown path may be an id route of a call documented in that shape
+    (``/api/user/trusted-devices/null``)."""
 
     schema = None
+    desk_envelope = "code_msg"
