@@ -668,7 +668,7 @@ def dispatch_manual(
             % {"current": row.workload, "max": row.max_workload}
         )
     if E.SKILL_MISSING not in codes and s.assessment.ticket.required_skills and float(s.assessment.skill[0]) < 60:
-        warnings.append(_("Skill match is below the recommended 60%%."))
+        warnings.append(_("Skill match is below the recommended %(pct)s%%.") % {"pct": 60})
     record = _record(
         s=s, i=0, by=by, kind=DispatchType.MANUAL, warnings=warnings,
         overridden=[{"constraint": c, "reason": E.constraint_reason(s.assessment, pool, 0, c)} for c in blockers],
