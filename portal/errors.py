@@ -60,10 +60,12 @@ class ErrorCode(Enum):
     FILE_TOO_LARGE = ErrorSpec(413, _("The file is too large."))
     UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
     # Engineers and dispatch
+    ENGINEER_NOT_FOUND = ErrorSpec(404, _("The engineer does not exist."))
+    SKILL_NOT_FOUND = ErrorSpec(404, _("The skill does not exist."))
+    ENGINEER_PROFILE_EXISTS = ErrorSpec(409, _("This user already has an engineer profile."))
     DISPATCH_NOT_FOUND = ErrorSpec(404, _("The dispatch record does not exist."))
     DISPATCH_STRATEGY_NOT_FOUND = ErrorSpec(404, _("The dispatch strategy does not exist."))
     DISPATCH_RULE_NOT_FOUND = ErrorSpec(404, _("The dispatch rule does not exist."))
-    DISPATCH_ENGINEER_NOT_FOUND = ErrorSpec(404, _("The engineer does not exist."))
     NO_ELIGIBLE_ENGINEER = ErrorSpec(422, _("No engineer meets the dispatch constraints."))
     TICKET_NOT_DISPATCHABLE = ErrorSpec(409, _("This ticket cannot be dispatched in its current state."))
     DISPATCH_NOT_REVOCABLE = ErrorSpec(409, _("This dispatch can no longer be revoked."))

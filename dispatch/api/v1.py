@@ -41,7 +41,7 @@ def _engineer(request, pk) -> EngineerProfile:
         return engineer_selectors.engineers_for(request.user).select_related("user").get(pk=int(pk))
     except (EngineerProfile.DoesNotExist, TypeError, ValueError, OverflowError):
         raise DomainError(
-            ErrorCode.DISPATCH_ENGINEER_NOT_FOUND, field="engineer_id", details={"engineer_id": pk}
+            ErrorCode.ENGINEER_NOT_FOUND, field="engineer_id", details={"engineer_id": pk}
         ) from None
 
 
