@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.system.middleware.ModuleGateMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
