@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.redis_options import channel_layer_host
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OPSPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -178,7 +180,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="opsportal")},
+            "CONFIG": {
+                "hosts": [channel_layer_host(REDIS_URL)],
+                "prefix": env.str("CHANNELS_PREFIX", default="opsportal"),
+            },
         }
     }
 else:
@@ -271,6 +276,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.dispatching_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded parsers: depth, 64-bit integers, no NUL, malformed multipart is a 400 (portal.api.parsers).
+    "DEFAULT_METADATA_CLASS": "portal.api.metadata.ContractMetadata",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "portal.api.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},
