@@ -85,14 +85,16 @@ def disabled_codes(tenant_id) -> frozenset[str]:
     cached = cache.get(key)
     if cached is not None:
         return frozenset(cached)
+    from django.db.models import Q
+
     from portal.system.models import ModuleState
 
     states: dict[str, str] = {}
-    for row in ModuleState.objects.filter(tenant__isnull=True).values("module_code", "status"):
-        states[row["module_code"]] = row["status"]
-    if tenant_id is not None:
-        for row in ModuleState.objects.filter(tenant_id=tenant_id).values("module_code", "status"):
-            states[row["module_code"]] = row["status"]
+    rows = ModuleState.objects.filter(Q(tenant__isnull=True) | Q(tenant_id=tenant_id)).values_list(
+        "module_code", "status", "tenant_id"
+    )
+    for code, status, _owner in sorted(rows, key=lambda r: r[2] is not None):  # the tenant's rows win
+        states[code] = status
     disabled = frozenset(code for code, status in states.items() if status == "disabled" and code in MODULES)
     cache.set(key, sorted(disabled), CACHE_SECONDS)
     return disabled

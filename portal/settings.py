@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "ModuleStatusEnum": "portal.system.models.ModuleStatus",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
