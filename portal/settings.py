@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal.system",
     "portal.notifications",
     "portal.sla",
+    "portal.dashboard",
     "tenants",
     "accounts",
     "tickets",
@@ -85,7 +86,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+<<<<<<< HEAD
     "portal.system.middleware.ModuleGateMiddleware",
+=======
+    "portal.dashboard.middleware.WorkbenchMiddleware",
+>>>>>>> main
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -320,7 +325,11 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+<<<<<<< HEAD
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
+=======
+        "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
+>>>>>>> main
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
