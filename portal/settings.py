@@ -86,11 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
-<<<<<<< HEAD
     "portal.system.middleware.ModuleGateMiddleware",
-=======
     "portal.dashboard.middleware.WorkbenchMiddleware",
->>>>>>> main
 ]
 
 ROOT_URLCONF = "portal.urls"
