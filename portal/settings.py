@@ -322,11 +322,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
-<<<<<<< HEAD
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
-=======
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
->>>>>>> main
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
