@@ -322,6 +322,8 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
+        "AlertLevelEnum": "portal.dashboard.registry.ALERT_LEVELS",
+        "EngineerLevelEnum": "engineers.choices.EngineerLevel.values",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

@@ -206,6 +206,7 @@ class TaskSource:
 
 
 TASK_STATUSES = ("pending", "in_progress", "completed")
+ALERT_LEVELS = ("info", "warning", "critical")
 TASK_SOURCES: dict[str, TaskSource] = {}
 
 

@@ -23,7 +23,7 @@ from portal.templatetags.portal_ui import role_names
 
 SUMMARY_LABELS = {
     "total": gettext_lazy("Total"),
-    "pending": gettext_lazy("Open"),
+    "pending": gettext_lazy("Still open"),
     "completed": gettext_lazy("Completed"),
     "open_now": gettext_lazy("Open now"),
     "overdue_now": gettext_lazy("Overdue now"),
@@ -198,7 +198,15 @@ def export_tables(figures) -> list[tuple[str, list[list]]]:
         ),
         (
             str(_("Daily trend")),
-            [[str(_("Date")), str(_("Created")), str(_("Completed")), str(_("Still open")), str(_("Avg response (h)"))]]
+            [
+                [
+                    str(_("Date")),
+                    str(_("New tickets")),
+                    str(_("Completed")),
+                    str(_("Still open")),
+                    str(_("Avg response (h)")),
+                ]
+            ]
             + [
                 [row["date"], row["created"], row["completed"], row["pending"], response.get(row["date"])]
                 for row in trends.get("ticket_trends", [])
