@@ -286,7 +286,12 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},
+    # Atomic counters (portal.ratelimit); sign-in calls have their own limits in the config registry.
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonRateThrottle", "portal.api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+    },
 }
 
 SIMPLE_JWT = {
@@ -322,8 +327,9 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
-        "AlertLevelEnum": "portal.dashboard.registry.ALERT_LEVELS",
+        # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
         "EngineerLevelEnum": "engineers.choices.EngineerLevel.values",
+        "AlertLevelEnum": "portal.dashboard.registry.ALERT_LEVELS",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
