@@ -38,6 +38,8 @@ SUMMARY_LABELS = {
     "in_progress": gettext_lazy("In progress"),
     "overdue": gettext_lazy("Overdue"),
     "change": gettext_lazy("Change"),
+    "success_rate": gettext_lazy("Success rate (%)"),
+    "avg_match_score": gettext_lazy("Avg match score"),
 }
 
 

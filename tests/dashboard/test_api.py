@@ -365,3 +365,12 @@ def test_realtime_hides_system_figures_from_non_monitors(desk, api):
     assert supervisor["system_status"]["cpu_usage"] is not None
     assert supervisor["system_status"]["active_users"] is not None
     assert Ticket.objects.count() == 1
+
+
+def test_dispatch_contributes_its_widget_to_those_who_may_see_dispatch_figures(desk, api):
+    supervisor = {w["widget_code"] for w in api(desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]}
+    agent = {w["widget_code"] for w in api(desk.agent).get("/api/v1/dashboard/widgets").json()["data"]}
+    assert "dispatch_overview" in supervisor and "dispatch_overview" not in agent
+    data = api(desk.supervisor).get("/api/v1/dashboard/widgets/dispatch_overview/data?time_range=30d").json()["data"]
+    assert len(data["chart_data"]["labels"]) == 30 and data["summary"]["total"] == 0
+    assert api(desk.agent).get("/api/v1/dashboard/widgets/dispatch_overview/data").status_code == 404
