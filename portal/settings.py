@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     # Vocabularies that appear in several serializers (ticket words per contract, statuses): name them.
     "ENUM_NAME_OVERRIDES": {
         "DeskTicketStatusEnum": "tickets.choices.DESK_STATUS_WORDS",
+        "V1TicketStatusEnum": "tickets.choices.V1_STATUS_WORDS",
         "TicketPriorityEnum": "tickets.choices.PRIORITY_VALUES",
         "V1TicketPriorityEnum": "tickets.choices.V1_PRIORITY_WORDS",
         "TicketTypeEnum": "tickets.choices.TYPE_VALUES",
