@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
     "portal.dashboard.middleware.WorkbenchMiddleware",
+    "portal.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "portal.urls"
