@@ -61,6 +61,11 @@ class ErrorCode(Enum):
     UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
     # Engineers and dispatch
     # Knowledge base
+    DOCUMENT_NOT_FOUND = ErrorSpec(404, _("The knowledge document does not exist."))
+    DOCUMENT_VERSION_NOT_FOUND = ErrorSpec(404, _("This version of the document does not exist."))
+    DOCUMENT_STATUS_INVALID = ErrorSpec(400, _("The document's status does not allow this."))
+    SELF_REVIEW_FORBIDDEN = ErrorSpec(403, _("You cannot review your own document."))
+    SEARCH_QUERY_REQUIRED = ErrorSpec(400, _("Enter something to search for."))
     # Workbench
     # System administration (configs, modules, maintenance, scheduled tasks)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tenants/", include("tenants.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("tickets/", include("tickets.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("", include("portal.pages")),
 ]
 

@@ -49,4 +49,5 @@ ISOLATION_MODULES = [
     "tests.tickets.isolation",
     "tests.notifications.isolation",
     "tests.sla.isolation",
+    "tests.knowledge.isolation",
 ]
