@@ -23,6 +23,7 @@ run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@echo "OpsPortal listening on http://127.0.0.1:$(PORT)  (demo sign-in: admin / Admin@123456, tenant demo_company; Ctrl-C stops)"
 	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) portal.asgi:application
 
 test: $(STAMP)

@@ -428,11 +428,14 @@ def session_end(*, session: LoginSession, reason: str = SessionEndReason.LOGOUT)
         ended_at=timezone.now(), end_reason=reason
     )
     if ended:
-        _blacklist_session_tokens(session.key, session.user_id)
-        if reason != SessionEndReason.LOGOUT:
-            from portal.realtime import user_group
+        from portal.realtime import session_group, user_group
 
-            _disconnect_sockets_on_commit(user_group(session.user_id))
+        _blacklist_session_tokens(session.key, session.user_id)
+        # A plain logout closes the sockets of this session only; the user's other sessions
+        # keep theirs. Any other end (forced logout, …) closes all the user's sockets, which
+        # reconnect if their own session still holds.
+        group = session_group(session.key) if reason == SessionEndReason.LOGOUT else user_group(session.user_id)
+        _disconnect_sockets_on_commit(group)
     return bool(ended)
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from portal.config import REGISTRY, validate_config_value
-from portal.models import SystemConfig
+from portal.models import ConfigChange, SystemConfig
 
 # The Django admin is the platform operators' back office; the portal pages are for tenants.
 admin.site.site_header = _("OpsPortal administration")
@@ -49,5 +49,24 @@ class SystemConfigAdmin(admin.ModelAdmin):
         return "••••••" if spec and spec.is_sensitive and obj.value else obj.value
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        # Through the registry, so the change is validated, kept in the history and audited.
+        from portal.config import set_config
+
+        set_config(obj.key, obj.value, tenant=obj.tenant, by=request.user, reason="back office")
+        saved = SystemConfig.objects.get(tenant=obj.tenant, key=obj.key)
+        obj.pk, obj.value = saved.pk, saved.value
+
+
+@admin.register(ConfigChange)
+class ConfigChangeAdmin(admin.ModelAdmin):
+    """Read-only history of setting changes."""
+
+    list_display = ["created_at", "key", "tenant", "old_value", "new_value", "reason", "changed_by"]
+    list_filter = ["tenant"]
+    search_fields = ["key", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -30,6 +30,16 @@ def _user_from_token(raw: str):
         return None
 
 
+def _login_session_key(user, scope) -> str | None:
+    """The login session this socket belongs to: the token's ``sid``, or the page session's
+    ``login_sid``. Ending that session (a plain logout too) closes the socket."""
+    session = getattr(user, "_login_session", None)
+    if session is not None:
+        return session.key
+    page_session = scope.get("session")
+    return page_session.get("login_sid") if page_session is not None else None
+
+
 @database_sync_to_async
 def _ticket_scope(user) -> str:
     """Which tickets' changes this user may see, as in ``tickets.selectors.visibility_q``:
@@ -92,6 +102,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.groups_joined = [realtime.user_group(user.id)]
+        session_key = await database_sync_to_async(_login_session_key)(user, self.scope)
+        if session_key:
+            self.groups_joined.append(realtime.session_group(session_key))
         if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
         self.ticket_scope = await _ticket_scope(user)

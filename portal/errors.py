@@ -68,6 +68,19 @@ class ErrorCode(Enum):
     SEARCH_QUERY_REQUIRED = ErrorSpec(400, _("Enter something to search for."))
     # Workbench
     # System administration (configs, modules, maintenance, scheduled tasks)
+    CONFIG_KEY_NOT_FOUND = ErrorSpec(404, _("The setting does not exist."))
+    CONFIG_INVALID_VALUE = ErrorSpec(400, _("The value breaks the setting's rule."), desk_status=422)
+    CONFIG_PLATFORM_ONLY = ErrorSpec(
+        403, _("This setting is platform-wide; only the platform administrator changes it.")
+    )
+    MODULE_NOT_FOUND = ErrorSpec(404, _("The module does not exist."))
+    MODULE_DISABLED = ErrorSpec(403, _("This module is switched off for your organisation."))
+    MODULE_DEPENDENCY = ErrorSpec(409, _("The change would break a module dependency."))
+    MAINTENANCE_MODE = ErrorSpec(503, _("The system is under maintenance."))
+    ANNOUNCEMENT_NOT_FOUND = ErrorSpec(404, _("The announcement does not exist."))
+    TASK_NOT_FOUND = ErrorSpec(404, _("The scheduled task does not exist."))
+    INVALID_CRON = ErrorSpec(400, _("The cron expression is not valid."), desk_status=422)
+    BACKUP_NOT_FOUND = ErrorSpec(404, _("The backup does not exist."))
 
     @property
     def spec(self) -> ErrorSpec:

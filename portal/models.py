@@ -32,3 +32,29 @@ class SystemConfig(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ConfigChange(models.Model):
+    """One change of a setting: who, where (tenant override or global), old and new value (masked
+    for sensitive keys) and the reason given. Written by ``portal.config.set_configs`` only."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    key = models.CharField(_("key"), max_length=128, db_index=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("changed by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("setting change")
+        verbose_name_plural = _("setting changes")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.old_value} → {self.new_value}"

@@ -39,6 +39,12 @@ def tenant_group(tenant_id: int) -> str:
     return f"tenant.{tenant_id}"
 
 
+def session_group(session_key: str) -> str:
+    """The sockets opened with one login session (its tokens, or its portal page session)."""
+    # Group names allow ASCII letters, digits, hyphens, underscores and periods only.
+    return "session." + "".join(c if c.isalnum() or c in "-_" else "_" for c in session_key)
+
+
 def _message(event_type: str, data: dict) -> dict:
     # ``type`` routes to LiveConsumer.live_event; ``event`` is what the client sees as ``type``.
     return {"type": "live.event", "event": event_type, "data": data}

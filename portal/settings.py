@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.redis_options import channel_layer_host
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("OPSPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # OpsPortal
     "portal",
+    "portal.audit",
+    "portal.system",
     "portal.notifications",
     "portal.sla",
     "tenants",
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.RequestIDMiddleware",
+    "portal.audit.middleware.AuditMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,9 +124,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+elif env.bool("DB_POOL", default=True):
+    # PostgreSQL: one bounded psycopg 3 pool per process. Under daphne every request runs in
+    # its own thread, so persistent connections (CONN_MAX_AGE > 0) open one connection per
+    # thread and never give it back; with the pool a request borrows a connection and returns
+    # it at the end (CONN_MAX_AGE must be 0). A process never holds more than DB_POOL_MAX_SIZE
+    # connections; a request that finds them all busy waits up to DB_POOL_TIMEOUT seconds.
+    # Bound on the server: (daphne + celery worker children + beat processes) x DB_POOL_MAX_SIZE.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
+        "name": "opsportal",
+    }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    # DB_POOL=false (e.g. behind PgBouncer in transaction mode): one connection per request.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Name the process kind in pg_stat_activity (connections per role are then countable).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "application_name", env.str("DB_APPLICATION_NAME", default="opsportal")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -152,7 +179,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="opsportal")},
+            "CONFIG": {
+                "hosts": [channel_layer_host(REDIS_URL)],
+                "prefix": env.str("CHANNELS_PREFIX", default="opsportal"),
+            },
         }
     }
 else:
@@ -160,7 +190,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# "memory://localhost" rather than "memory://": kombu warns "No hostname was supplied" for the latter.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost"
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True  # otherwise task names are stored empty
 CELERY_CACHE_BACKEND = "django-cache"
@@ -244,6 +275,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.dispatching_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded parsers: depth, 64-bit integers, no NUL, malformed multipart is a 400 (portal.api.parsers).
+    "DEFAULT_METADATA_CLASS": "portal.api.metadata.ContractMetadata",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "portal.api.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},

@@ -1,9 +1,13 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from portal import health, views
 
 urlpatterns = [
+    # Browsers and the Django admin ask for /favicon.ico whatever the page links.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/login/", views.admin_login, name="admin-login"),

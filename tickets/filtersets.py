@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import IdFilter, MomentFilter
 from tickets.choices import (
     DESK,
     V1,
@@ -105,9 +106,9 @@ class DeskTicketFilterSet(_SortMixin):
         field_name="priority", translate=lambda w: [priority_from_word(w, DESK)], allowed=priority_words(DESK)
     )
     type = WordsFilter(field_name="type", translate=lambda w: [w], allowed=TicketType.values)
-    assigned_to_id = django_filters.NumberFilter(field_name="assigned_to_id")
-    created_by_id = django_filters.NumberFilter(field_name="created_by_id")
-    category_id = django_filters.NumberFilter(method="filter_category")
+    assigned_to_id = IdFilter(field_name="assigned_to_id")
+    created_by_id = IdFilter(field_name="created_by_id")
+    category_id = IdFilter(method="filter_category")
     search = django_filters.CharFilter(method="filter_search")
 
     def filter_category(self, queryset, name, value):
@@ -134,10 +135,10 @@ class V1TicketFilterSet(_SortMixin):
         field_name="priority", translate=lambda w: [priority_from_word(w, V1)], allowed=priority_words(V1)
     )
     category = django_filters.CharFilter(method="filter_category")
-    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id")
-    customer_id = django_filters.NumberFilter(field_name="customer_id")
-    created_start = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_end = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    assigned_to = IdFilter(field_name="assigned_to_id")
+    customer_id = IdFilter(field_name="customer_id")
+    created_start = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_end = MomentFilter(field_name="created_at", lookup_expr="lte")
     keyword = django_filters.CharFilter(method="filter_search")
 
     def filter_category(self, queryset, name, value):

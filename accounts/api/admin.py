@@ -44,6 +44,7 @@ from accounts.models import (
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.errors import DomainError, ErrorCode
+from portal.filters import IdFilter, IdListFilter, IPAddressFilter, MomentFilter
 
 
 def _ip(request) -> str | None:
@@ -74,12 +75,12 @@ def _roles_in_tenant(request, ids):
 
 class V1UserFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=UserStatus.choices, method="filter_status")
-    role_id = django_filters.NumberFilter(method="filter_role_ids")
-    role_ids = django_filters.CharFilter(method="filter_role_ids")
-    department_id = django_filters.NumberFilter(field_name="department_id")
+    role_id = IdFilter(method="filter_role_ids")
+    role_ids = IdListFilter(method="filter_role_ids")
+    department_id = IdFilter(field_name="department_id")
     user_type = django_filters.ChoiceFilter(choices=UserType.choices)
-    last_login_start = django_filters.IsoDateTimeFilter(field_name="last_login", lookup_expr="gte")
-    last_login_end = django_filters.IsoDateTimeFilter(field_name="last_login", lookup_expr="lte")
+    last_login_start = MomentFilter(field_name="last_login", lookup_expr="gte")
+    last_login_end = MomentFilter(field_name="last_login", lookup_expr="lte")
     keyword = django_filters.CharFilter(method="filter_keyword")
 
     SORTS = {
@@ -100,7 +101,7 @@ class V1UserFilterSet(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def filter_role_ids(self, queryset, name, value):
-        ids = [int(v) for v in str(value).split(",") if v.strip().isdigit()]
+        ids = value if isinstance(value, list) else [value]
         return queryset.filter(role_grants__role_id__in=ids).distinct() if ids else queryset.none()
 
     def filter_keyword(self, queryset, name, value):
@@ -402,11 +403,11 @@ class V1DepartmentViewSet(V1ViewSet):
 
 
 class LoginLogFilterSet(django_filters.FilterSet):
-    user_id = django_filters.NumberFilter(field_name="user_id")
+    user_id = IdFilter(field_name="user_id")
     result = django_filters.ChoiceFilter(choices=[("success", "success"), ("failure", "failure")])
-    start_time = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    end_time = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    ip_address = django_filters.CharFilter(field_name="ip_address")
+    start_time = MomentFilter(field_name="created_at", lookup_expr="gte")
+    end_time = MomentFilter(field_name="created_at", lookup_expr="lte")
+    ip_address = IPAddressFilter(field_name="ip_address")
 
 
 @extend_schema(tags=["audit"])
@@ -422,11 +423,11 @@ class V1LoginLogViewSet(mixins.ListModelMixin, V1ViewSet):
 
 
 class PermissionLogFilterSet(django_filters.FilterSet):
-    target_user_id = django_filters.NumberFilter(field_name="target_user_id")
-    operator_id = django_filters.NumberFilter(field_name="operator_id")
+    target_user_id = IdFilter(field_name="target_user_id")
+    operator_id = IdFilter(field_name="operator_id")
     operation_type = django_filters.CharFilter(field_name="operation_type")
-    start_time = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    end_time = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    start_time = MomentFilter(field_name="created_at", lookup_expr="gte")
+    end_time = MomentFilter(field_name="created_at", lookup_expr="lte")
 
 
 @extend_schema(tags=["audit"])

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Department, LoginLog, LoginSession, PermissionChangeLog, Role, User, UserStatus, UserType
+from portal.api.fields import IdField, Int32Field
 
 STATUS_ALIASES = {"1": UserStatus.ACTIVE, "0": UserStatus.INACTIVE, "2": UserStatus.INACTIVE}
 
@@ -271,7 +272,7 @@ class ProfileSerializer(serializers.Serializer):
     job_title = serializers.CharField(max_length=64, required=False, allow_blank=True)
     employee_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     hire_date = serializers.DateField(required=False, allow_null=True)
-    manager_id = serializers.IntegerField(required=False, allow_null=True)
+    manager_id = IdField(required=False, allow_null=True)
     work_location = serializers.CharField(max_length=128, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False)
 
@@ -285,8 +286,8 @@ class V1UserWriteSerializer(serializers.Serializer):
     real_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     user_type = serializers.ChoiceField(choices=UserType.choices, required=False)
-    department_id = serializers.IntegerField(required=False, allow_null=True)
-    role_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    department_id = IdField(required=False, allow_null=True)
+    role_ids = serializers.ListField(child=IdField(), required=False)
     status = UserStatusField(required=False)
     require_password_change = serializers.BooleanField(required=False)
     profile = ProfileSerializer(required=False)
@@ -315,7 +316,7 @@ class V1RoleCreateSerializer(serializers.Serializer):
     role_type = serializers.ChoiceField(choices=["business", "system"], required=False, default="business")
     permission_codes = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
     permissions = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
-    parent_role_id = serializers.IntegerField(required=False, allow_null=True)
+    parent_role_id = IdField(required=False, allow_null=True)
 
     def validate_role_type(self, value):
         if value == "system":
@@ -361,9 +362,9 @@ class DepartmentCreateSerializer(serializers.Serializer):
     department_code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$")
     department_name = serializers.CharField(max_length=128)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    parent_id = serializers.IntegerField(required=False, allow_null=True)
-    manager_id = serializers.IntegerField(required=False, allow_null=True)
-    sort_order = serializers.IntegerField(required=False, default=0)
+    parent_id = IdField(required=False, allow_null=True)
+    manager_id = IdField(required=False, allow_null=True)
+    sort_order = Int32Field(required=False, default=0)
 
 
 class SessionSerializer(serializers.ModelSerializer):

@@ -8,7 +8,6 @@ import base64
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -22,6 +21,7 @@ from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _positive_in
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, V1APIView
 from portal.errors import DomainError, ErrorCode
+from portal.inputs import parse_moment
 
 
 class _PublicAuth:
@@ -423,22 +423,25 @@ def _bool(raw):
 
 def _date_bound(raw, *, end: bool, name: str = ""):
     """A date (whole day, local time) or a full ISO datetime; bad input is a 400/422."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
     if not raw:
         return None
-    day = parse_date(raw) if len(raw) == 10 else None
-    if day is not None:
-        return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
+    value = parse_moment(raw, end_of_day=end)
     if value is None:
         raise DomainError(ErrorCode.VALIDATION_FAILED, field=name or ("end_date" if end else "start_date"))
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
+
+
+def _ip_address(raw: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
+
+    try:
+        validate_ipv46_address(raw)
+    except ValidationError:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED, _("Enter a valid IPv4 or IPv6 address."), field="ip_address"
+        ) from None
+    return raw
 
 
 def login_history_queryset(user, params):
@@ -447,7 +450,7 @@ def login_history_queryset(user, params):
 
     qs = LoginLog.objects.filter(user=user).select_related("session")
     if params.get("ip_address"):
-        qs = qs.filter(ip_address=params["ip_address"])
+        qs = qs.filter(ip_address=_ip_address(params["ip_address"]))
     if params.get("device_type"):
         qs = qs.filter(device_type=params["device_type"])
     if params.get("login_method"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -119,6 +120,12 @@ def normalise(exc: Exception, context: dict) -> Problem:
             return Problem(code, str(code.spec.message))
     if isinstance(exc, drf.ParseError):
         return Problem(ErrorCode.BAD_REQUEST, str(exc.detail))
+    if isinstance(exc, DataError):
+        # The database refused a value that validation let through (a number beyond its
+        # column, a NUL character, an unrepresentable date): the caller's input, not our fault.
+        # The service's transaction rolled back; validation should catch it earlier (log it).
+        logger.warning("Database refused input in %s: %s", getattr(view, "__class__", type(None)).__name__, exc)
+        return Problem(ErrorCode.VALIDATION_FAILED, str(ErrorCode.VALIDATION_FAILED.spec.message))
     if isinstance(exc, SuspiciousOperation):
         return Problem(ErrorCode.BAD_REQUEST, str(ErrorCode.BAD_REQUEST.spec.message))
     if isinstance(exc, drf.APIException):

@@ -11,21 +11,21 @@ from rest_framework.pagination import BasePagination
 
 from portal.api.responses import ApiResponse
 from portal.errors import DomainError, ErrorCode
+from portal.inputs import MAX_PAGE, parse_id
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 
-def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request, name: str, default: int, maximum: int | None = None, *, ceiling: int = MAX_PAGE) -> int:
+    """A positive integer query parameter: above ``maximum`` it is clamped (page sizes), above
+    ``ceiling`` refused (a page number beyond any list would overflow the SQL offset)."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if value < 1:
-        message = _("%(name)s must be a positive integer.") % {"name": name}
+    value = parse_id(raw) or 0
+    if value < 1 or value > ceiling:
+        message = _("%(name)s must be an integer between 1 and %(max)d.") % {"name": name, "max": ceiling}
         raise DomainError(ErrorCode.VALIDATION_FAILED, field=name, message=message)
     return min(value, maximum) if maximum else value
 
@@ -46,7 +46,12 @@ class _ContractPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
             {
                 "name": self.size_param,
                 "in": "query",

@@ -2,6 +2,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
 from portal.api.exceptions import MissingPermission
+from portal.audit import recorder
 
 
 def required_permission_for(view, request) -> str | None:
@@ -27,6 +28,7 @@ class HasContractPermission(BasePermission):
         if not user or not user.is_authenticated:
             raise NotAuthenticated()
         code = required_permission_for(view, request)
+        recorder.set_operation(code or "")
         if code is None:
             return True
         if not user.has_contract_permission(code):

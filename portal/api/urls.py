@@ -13,6 +13,8 @@ from portal.api.views import DeskNotFoundView, V1NotFoundView
 
 API_APPS = [
     "portal",
+    "portal.system",
+    "portal.audit",
     "portal.notifications",
     "portal.sla",
     "tenants",

@@ -103,6 +103,9 @@ class V1NotFoundView(_NotFoundMixin, V1APIView):
 
 
 class DeskNotFoundView(_NotFoundMixin, DeskAPIView):
-    """Any unknown path under /api/: a 404 in the desk envelope."""
+    """Any unknown path under /api/: a 404 in the desk envelope. It carries the ``{code, msg}``
+    fields too, because the unknown path may be an id route of a call documented in that shape
+    (``/api/user/trusted-devices/null``)."""
 
     schema = None
+    desk_envelope = "code_msg"

@@ -17,7 +17,9 @@ class TestUnknownPaths:
         response = client.post("/api/nope", {}, content_type="application/json")
         body = response.json()
         assert response.status_code == 404
-        assert body == {"success": False, "error_code": "NOT_FOUND", "message": body["message"], "details": {}}
+        assert body == {"success": False, "error_code": "NOT_FOUND", "message": body["message"], "details": {},
+                        # also readable as {code, msg}: the path may be an id route of such a call
+                        "code": 404, "msg": body["message"], "data": None}  # fmt: skip
         assert response["X-Request-ID"]
 
     def test_messages_are_chinese_by_default_and_english_on_request(self, client):

@@ -266,3 +266,62 @@ async def test_disconnecting_a_users_group_closes_only_their_sockets(alice, arth
     await arthur_socket.send_json_to({"type": "ping"})
     assert (await arthur_socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "pong"
     await arthur_socket.disconnect()
+
+
+@database_sync_to_async
+def logout_with(token: str, path: str) -> int:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.post(path).status_code
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/logout", "/api/auth/logout"])
+async def test_a_plain_logout_closes_the_sockets_of_that_session_only(alice, path):
+    # Given Alice signed in twice (two sessions), a socket open on each
+    token, other_token = await token_for(alice), await token_for(alice)
+    this_socket, connected, _ = await open_socket(f"/api/ws?token={token}")
+    assert connected and (await this_socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "connected"
+    other_socket, connected, _ = await open_socket(f"/api/ws?token={other_token}")
+    assert connected and (await other_socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "connected"
+    # When she signs out of the first session (an ordinary logout, not a forced one)
+    assert await logout_with(token, path) == 200
+    # Then that session's socket is closed with 4401 and stops receiving her events
+    closed = await this_socket.receive_output(timeout=RECEIVE_TIMEOUT)
+    assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_UNAUTHENTICATED)
+    # and the other session's socket stays open
+    await other_socket.send_json_to({"type": "ping"})
+    assert (await other_socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "pong"
+    await other_socket.disconnect()
+    # and reconnecting with the ended session's token is refused
+    _again, connected, code = await open_socket(f"/api/ws?token={token}")
+    assert not connected and code == CLOSE_UNAUTHENTICATED
+
+
+async def test_a_portal_logout_closes_the_pages_socket(alice):
+    # Given a portal page signed in by the login form (a login session behind the cookie)
+    @database_sync_to_async
+    def sign_in():
+        from accounts import auth_services as auth
+
+        client = Client()
+        client.force_login(alice)
+        outcome = auth.login_finish(
+            user=alice, info=auth.ClientInfo(ip_address="127.0.0.1"), method="password", channel="web"
+        )
+        session = client.session
+        session["login_sid"] = outcome.session.key
+        session.save()
+        return client
+
+    client = await sign_in()
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    socket, connected, _ = await open_socket(headers=[(b"cookie", cookie), (b"origin", b"http://localhost")])
+    assert connected and (await socket.receive_json_from(timeout=RECEIVE_TIMEOUT))["type"] == "connected"
+    # When the user signs out on the page
+    status = await database_sync_to_async(lambda: client.post("/accounts/logout/").status_code)()
+    assert status in (200, 302)
+    # Then the page's socket is closed
+    closed = await socket.receive_output(timeout=RECEIVE_TIMEOUT)
+    assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_UNAUTHENTICATED)

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 
 from accounts.models import User
+from portal.api.parsers import JSONParser, MultiPartParser
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
 from portal.errors import DomainError, ErrorCode

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.fields import IdField, Int32Field
 from tickets.choices import (
     COMMENT_TYPES,
     DESK,
@@ -41,12 +42,12 @@ class DeskTicketCreate(_Customer):
     type = serializers.ChoiceField(choices=TicketType.values, required=False)
     priority = PriorityField(DESK, required=False)
     source = serializers.ChoiceField(choices=TicketSource.values, required=False)
-    category_id = serializers.IntegerField(required=False, allow_null=True)
-    assigned_to_id = serializers.IntegerField(required=False, allow_null=True)
+    category_id = IdField(required=False, allow_null=True)
+    assigned_to_id = IdField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
     custom_fields = serializers.DictField(required=False)
     due_date = serializers.DateTimeField(required=False, allow_null=True)
-    attachment_ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=50)
+    attachment_ids = serializers.ListField(child=IdField(), required=False, max_length=50)
 
 
 class DeskTicketUpdate(_Customer):
@@ -55,8 +56,8 @@ class DeskTicketUpdate(_Customer):
     status = serializers.ChoiceField(choices=status_words(DESK), required=False)
     priority = PriorityField(DESK, required=False)
     type = serializers.ChoiceField(choices=TicketType.values, required=False)
-    category_id = serializers.IntegerField(required=False, allow_null=True)
-    assigned_to_id = serializers.IntegerField(required=False, allow_null=True)
+    category_id = IdField(required=False, allow_null=True)
+    assigned_to_id = IdField(required=False, allow_null=True)
     internal_notes = serializers.CharField(required=False, allow_blank=True)
     rating = serializers.IntegerField(required=False, min_value=1, max_value=5, allow_null=True)
     rating_comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -67,7 +68,7 @@ class DeskTicketUpdate(_Customer):
 
 
 class DeskAssign(serializers.Serializer):
-    assigned_to_id = serializers.IntegerField()
+    assigned_to_id = IdField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
@@ -78,7 +79,7 @@ class DeskTransfer(DeskAssign):
 
 class DeskEscalate(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
-    escalate_to_id = serializers.IntegerField(required=False, allow_null=True)
+    escalate_to_id = IdField(required=False, allow_null=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
@@ -89,12 +90,12 @@ class DeskStatus(serializers.Serializer):
 
 
 class _BulkIds(serializers.Serializer):
-    ticket_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_BULK)
+    ticket_ids = serializers.ListField(child=IdField(), min_length=1, max_length=MAX_BULK)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
 class DeskBulkAssign(_BulkIds):
-    assigned_to_id = serializers.IntegerField()
+    assigned_to_id = IdField()
 
 
 class DeskBulkStatus(_BulkIds):
@@ -112,16 +113,16 @@ class CategoryCreate(serializers.Serializer):
     color = serializers.RegexField(r"^#[0-9a-fA-F]{3,8}$", required=False, allow_blank=True)
     icon = serializers.CharField(required=False, allow_blank=True, max_length=64)
     sla_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=24 * 365)
-    auto_assign_user_id = serializers.IntegerField(required=False, allow_null=True)
-    parent_id = serializers.IntegerField(required=False, allow_null=True)
-    sort_order = serializers.IntegerField(required=False)
+    auto_assign_user_id = IdField(required=False, allow_null=True)
+    parent_id = IdField(required=False, allow_null=True)
+    sort_order = Int32Field(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
 class Upload(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False)
     type = serializers.ChoiceField(choices=AttachmentKind.values, required=False)
-    ticket_id = serializers.IntegerField(required=False, allow_null=True)
+    ticket_id = IdField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
@@ -147,7 +148,7 @@ class V1TicketWrite(serializers.Serializer):
     priority = PriorityField(V1, required=False)
     type = serializers.ChoiceField(choices=TicketType.values, required=False)
     source = serializers.ChoiceField(choices=TicketSource.values, required=False)
-    customer_id = serializers.IntegerField(required=False, allow_null=True)
+    customer_id = IdField(required=False, allow_null=True)
     customer_name = serializers.CharField(required=False, allow_blank=True, max_length=128)
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=128)
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=32)

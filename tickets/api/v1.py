@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 
+from portal.api.parsers import JSONParser, MultiPartParser
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.errors import DomainError, ErrorCode

@@ -1,0 +1,119 @@
+"""Request and response shapes of system administration (both contracts)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.config import CATEGORIES
+
+
+@extend_schema_field(OpenApiTypes.ANY)
+class AnyValueField(serializers.Field):
+    """A config value: the contracts send strings, clients also send numbers, booleans, JSON."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+# --- configs: requests --------------------------------------------------------------------------
+
+
+class V1ConfigListQuery(serializers.Serializer):
+    config_level = serializers.ChoiceField(choices=["global", "tenant"], required=False)
+    category = serializers.ChoiceField(choices=list(CATEGORIES), required=False)
+    keyword = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class V1ConfigUpdate(serializers.Serializer):
+    config_value = AnyValueField()
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    change_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class V1ConfigBatchItem(serializers.Serializer):
+    config_key = serializers.CharField(max_length=128)
+    config_value = AnyValueField()
+
+
+class V1ConfigBatch(serializers.Serializer):
+    configs = V1ConfigBatchItem(many=True, allow_empty=False, max_length=200)
+    change_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    def validate_configs(self, value):
+        keys = [item["config_key"] for item in value]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("Each config_key may appear once.")
+        return value
+
+
+class PasswordPolicy(serializers.Serializer):
+    min_length = serializers.IntegerField(required=False)
+    require_uppercase = serializers.BooleanField(required=False)
+    require_lowercase = serializers.BooleanField(required=False)
+    require_number = serializers.BooleanField(required=False)
+    require_special = serializers.BooleanField(required=False)
+
+
+class V1SystemConfig(serializers.Serializer):
+    """``GET/PUT config/system``: the documented subset of the registry, typed."""
+
+    site_name = serializers.CharField(required=False, allow_blank=True)
+    site_logo = serializers.CharField(required=False, allow_blank=True)
+    login_captcha_enabled = serializers.BooleanField(required=False)
+    password_policy = PasswordPolicy(required=False)
+    session_timeout = serializers.IntegerField(required=False)
+
+
+class DeskConfigUpdate(serializers.Serializer):
+    value = AnyValueField()
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    change_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+# --- configs: responses -------------------------------------------------------------------------
+
+
+class UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+
+
+class V1ConfigItem(serializers.Serializer):
+    config_id = serializers.IntegerField(allow_null=True, help_text="The stored row; null while the default applies.")
+    config_key = serializers.CharField()
+    config_value = serializers.CharField(help_text="Text form; sensitive values are masked as ******.")
+    config_level = serializers.ChoiceField(choices=["global", "tenant"])
+    category = serializers.ChoiceField(choices=list(CATEGORIES))
+    description = serializers.CharField()
+    data_type = serializers.ChoiceField(choices=["string", "integer", "float", "boolean", "json"])
+    validation_rule = serializers.CharField()
+    is_sensitive = serializers.BooleanField()
+    default_value = serializers.CharField()
+    tenant_overridable = serializers.BooleanField()
+    updated_by = UserRef(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+class V1ConfigPage(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    size = serializers.IntegerField()
+    items = V1ConfigItem(many=True)
+
+
+class DeskConfigItem(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+    description = serializers.CharField()
+    type = serializers.CharField()
+    is_public = serializers.BooleanField()
+
+
+class DeskConfigUpdated(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+    updated_at = serializers.DateTimeField(allow_null=True)

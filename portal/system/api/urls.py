@@ -1,0 +1,18 @@
+from django.urls import re_path
+
+from portal.system.api import desk, v1
+
+KEY = r"(?P<config_key>[A-Za-z0-9_.\-]{1,128})"
+
+# The contracts write paths without a trailing slash; accept both.
+v1_urlpatterns = [
+    re_path(r"^config/system/?$", v1.V1SystemConfigView.as_view(), name="v1-config-system"),
+    re_path(r"^admin/system/configs/?$", v1.V1AdminConfigListView.as_view(), name="v1-system-configs"),
+    re_path(r"^admin/system/configs/batch/?$", v1.V1AdminConfigBatchView.as_view(), name="v1-system-configs-batch"),
+    re_path(rf"^admin/system/configs/{KEY}/?$", v1.V1AdminConfigDetailView.as_view(), name="v1-system-config"),
+]
+desk_urlpatterns = [
+    re_path(r"^admin/configs/?$", desk.DeskConfigListView.as_view(), name="desk-configs"),
+    re_path(r"^admin/configs/(?P<key>[A-Za-z0-9_.\-]{1,128})/?$", desk.DeskConfigDetailView.as_view(),
+            name="desk-config"),
+]  # fmt: skip

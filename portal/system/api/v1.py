@@ -1,0 +1,105 @@
+"""Portal API v1 §1.5 系统配置 and §10 系统管理."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from portal.api.responses import ApiResponse
+from portal.api.views import V1APIView
+from portal.system import selectors, services
+from portal.system.api import presenters as P
+from portal.system.api import serializers as S
+
+CONFIG_KEY = OpenApiParameter("config_key", str, OpenApiParameter.PATH, description="e.g. system.login.max_attempts")
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema(tags=["system"])
+class V1SystemConfigView(V1APIView):
+    """``config/system``: site name and logo, captcha, password policy and session timeout,
+    read and written through the one settings registry (the caller's tenant, or global for the
+    platform administrator)."""
+
+    required_permissions = {"GET": "config:read", "PUT": "config:update"}
+
+    @extend_schema(responses=S.V1SystemConfig)
+    def get(self, request):
+        tenant = selectors.config_scope(request.user)
+        return ApiResponse(P.v1_system_config(tenant), message=_("Fetched successfully."))
+
+    @extend_schema(request=S.V1SystemConfig, responses=S.V1SystemConfig)
+    def put(self, request):
+        body = _valid(S.V1SystemConfig, request.data)
+        values = P.system_config_values(body)
+        if values:
+            services.config_update_many(by=request.user, values=values, permission="config:update")
+        tenant = selectors.config_scope(request.user)
+        return ApiResponse(P.v1_system_config(tenant), message=_("Settings updated."))
+
+
+@extend_schema(tags=["system"])
+class V1AdminConfigListView(V1APIView):
+    """``GET admin/system/configs``: every registered setting with its effective value for the
+    caller's tenant (``config_level`` says whether it is the tenant's override or global)."""
+
+    required_permissions = "system:config:read"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("config_level", str, enum=["global", "tenant"]),
+            OpenApiParameter("category", str),
+            OpenApiParameter("keyword", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("size", int),
+        ],
+        responses=S.V1ConfigPage,
+    )
+    def get(self, request):
+        query = _valid(S.V1ConfigListQuery, request.query_params)
+        entries = selectors.config_entries_for(
+            request.user,
+            category=query.get("category", ""),
+            level=query.get("config_level", ""),
+            keyword=query.get("keyword", ""),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response([P.v1_config(e) for e in page], message=_("Fetched successfully."))
+
+
+@extend_schema(tags=["system"])
+class V1AdminConfigDetailView(V1APIView):
+    """``PUT admin/system/configs/{config_key}``: a tenant administrator sets the tenant's
+    override, the platform administrator the global value. A value that breaks the key's rule is
+    refused (400) and nothing changes."""
+
+    required_permissions = "system:config:update"
+
+    @extend_schema(request=S.V1ConfigUpdate, responses=S.V1ConfigItem, parameters=[CONFIG_KEY])
+    def put(self, request, config_key: str):
+        body = _valid(S.V1ConfigUpdate, request.data)
+        entry = services.config_update(
+            by=request.user, key=config_key, value=body["config_value"], reason=body.get("change_reason", "")
+        )
+        return ApiResponse(P.v1_config(entry), message=_("Setting updated."))
+
+
+@extend_schema(tags=["system"])
+class V1AdminConfigBatchView(V1APIView):
+    """``PUT admin/system/configs/batch``: all or nothing; ``data.errors`` lists each refusal."""
+
+    required_permissions = "system:config:update"
+    pagination_class = None
+
+    @extend_schema(request=S.V1ConfigBatch, responses=S.V1ConfigItem(many=True))
+    def put(self, request):
+        body = _valid(S.V1ConfigBatch, request.data)
+        values = {item["config_key"]: item["config_value"] for item in body["configs"]}
+        entries = services.config_update_many(by=request.user, values=values, reason=body.get("change_reason", ""))
+        return ApiResponse([P.v1_config(e) for e in entries], message=_("Settings updated."))
