@@ -44,7 +44,7 @@ def _cast(tenant, make_user, prefix):
 
 
 @pytest.fixture
-def kb(tenant_a, make_user, django_capture_on_commit_callbacks):
+def kb(tenant_a, make_user):
     return _cast(tenant_a, make_user, "a_")
 
 
