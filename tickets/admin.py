@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
+from portal.trees import TreeWriteAdminMixin
 from tickets import services
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory
 
@@ -104,6 +105,18 @@ class TicketAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # business records are soft-deleted through the service
 
+    def save_model(self, request, obj, form, change):
+        """An operator's edit moves the ticket's roll-up counts like a service call would
+        (the admin wraps this in the request's transaction)."""
+        from tickets import rollups
+
+        before = None
+        if change:
+            row = Ticket.all_objects.filter(pk=obj.pk).values(*rollups.FIELDS).first()
+            before = rollups.snapshot(row) if row else None
+        super().save_model(request, obj, form, change)
+        rollups.apply(before, rollups.snapshot(obj))
+
     @admin.action(description=_("Restore the selected deleted tickets"))
     def restore_tickets(self, request, queryset):
         restored = 0
@@ -131,7 +144,7 @@ class TicketAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(DraggableMPTTAdmin):
+class CategoryAdmin(TreeWriteAdminMixin, DraggableMPTTAdmin):
     list_display = ["tree_actions", "indented_title", "code", "tenant", "sla_hours", "auto_assign_user", "is_active"]
     list_display_links = ["indented_title"]
     list_filter = ["tenant", "is_active"]

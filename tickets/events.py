@@ -100,6 +100,8 @@ def _deliver(payload: TicketUpdatedPayload) -> None:
             logger.exception("ticket event subscriber %r failed", subscriber)
 
 
+#: The desk WebSocket message type of a ticket change.
+LIVE_EVENT = "ticket_updated"
 #: The fields of ``TicketUpdatedPayload`` that are the documented WebSocket ``data``.
 PUBLIC_FIELDS = ("ticket_id", "ticket_number", "status", "updated_by", "updated_at")
 
@@ -110,7 +112,7 @@ def publish_live(payload: TicketUpdatedPayload) -> None:
 
     if payload["event"] == VIEWED:
         return
-    realtime.publish_ticket(payload["tenant_id"], payload)
+    realtime.publish_to_tenant(payload["tenant_id"], LIVE_EVENT, payload)
 
 
 subscribe(publish_live)

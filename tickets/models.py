@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from tenants.models import TenantOwnedModel, TenantQuerySet
+from portal.tenancy import TenantOwnedModel, TenantQuerySet
 from tickets.choices import (
     OPEN_STATUSES,
     AttachmentKind,
@@ -198,6 +198,18 @@ class Ticket(TenantOwnedModel):
             models.Index(fields=["tenant", "customer_id"], name="ticket_t_customer"),
             models.Index(fields=["tenant", "resolved_at"], name="ticket_t_resolved"),
             models.Index(fields=["sla_next_check_at"], name="ticket_sla_next_check"),
+            # The figures' "overdue now" is a roll-up count minus the open tickets whose deadline
+            # is still ahead: a short range on these partial indexes.
+            models.Index(
+                fields=["tenant", "due_date"],
+                condition=Q(status__in=sorted(OPEN_STATUSES), is_deleted=False),
+                name="ticket_open_due",
+            ),
+            models.Index(
+                fields=["tenant", "sla_due_date"],
+                condition=Q(status__in=sorted(OPEN_STATUSES), is_deleted=False),
+                name="ticket_open_sla_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,3 +336,84 @@ class TicketAttachment(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class TicketStateCount(TenantOwnedModel):
+    """How many alive tickets of a tenant are in one combination of the dimensions the desk
+    figures and the list counts need. Maintained by ``tickets.rollups`` in the same transaction
+    as every ticket change; ``manage.py rebuild_ticket_rollups`` recomputes it from the tickets.
+
+    ``category_ref`` / ``assignee_ref`` are ids with 0 for none (plain integers: a unique key
+    over nullable columns would let two rows hold the same combination). ``sla_fixed`` is the
+    part of "SLA breached" that does not move with the clock (the stored flag, or resolved
+    after the deadline); ``due_set`` / ``sla_due_set`` say whether a deadline exists, so that
+    "overdue now" is this count minus the few open tickets whose deadline is still ahead."""
+
+    status = models.CharField(_("status"), max_length=16)
+    priority = models.CharField(_("priority"), max_length=16)
+    category_ref = models.BigIntegerField(_("category id"), default=0)
+    assignee_ref = models.BigIntegerField(_("assignee id"), default=0)
+    is_escalated = models.BooleanField(_("escalated"), default=False)
+    sla_fixed = models.BooleanField(_("SLA breached (fixed part)"), default=False)
+    due_set = models.BooleanField(_("has a due date"), default=False)
+    sla_due_set = models.BooleanField(_("has an SLA due date"), default=False)
+    n = models.BigIntegerField(_("tickets"), default=0)
+
+    class Meta:
+        ordering = ["tenant_id", "status", "priority", "category_ref", "assignee_ref"]
+        verbose_name = _("ticket count")
+        verbose_name_plural = _("ticket counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "tenant",
+                    "status",
+                    "priority",
+                    "category_ref",
+                    "assignee_ref",
+                    "is_escalated",
+                    "sla_fixed",
+                    "due_set",
+                    "sla_due_set",
+                ],
+                name="ticket_state_count_key",
+            )
+        ]
+
+
+class RollupKind(models.IntegerChoices):
+    CREATED = 1, _("created, by status and priority")
+    CATEGORY = 2, _("created, by category")
+    ASSIGNEE = 3, _("created, by assignee")
+    RESOLVED = 4, _("resolved")
+
+
+class TicketDailyCount(TenantOwnedModel):
+    """Per tenant and local day: tickets created that day by status × priority (with the sums
+    behind the average response/resolution time and rating), by category, by assignee, and
+    tickets resolved that day. The v1 statistics and the workbench read these, not the tickets.
+    Maintained with ``TicketStateCount`` (same transaction, same rebuild command). Days are
+    local dates in ``settings.TIME_ZONE``: rebuild after changing it."""
+
+    day = models.DateField(_("day"))
+    kind = models.PositiveSmallIntegerField(_("kind"), choices=RollupKind.choices)
+    status = models.CharField(_("status"), max_length=16, blank=True)
+    priority = models.CharField(_("priority"), max_length=16, blank=True)
+    ref = models.BigIntegerField(_("category or assignee id"), default=0)
+    n = models.BigIntegerField(_("tickets"), default=0)
+    response_sum = models.BigIntegerField(default=0)
+    response_n = models.BigIntegerField(default=0)
+    resolution_sum = models.BigIntegerField(default=0)
+    resolution_n = models.BigIntegerField(default=0)
+    rating_sum = models.BigIntegerField(default=0)
+    rating_n = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["tenant_id", "day", "kind"]
+        verbose_name = _("daily ticket count")
+        verbose_name_plural = _("daily ticket counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "day", "kind", "status", "priority", "ref"], name="ticket_daily_count_key"
+            )
+        ]

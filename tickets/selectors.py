@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -18,13 +18,35 @@ from tickets.choices import OPEN_STATUSES, V1, TicketPriority, TicketStatus, pri
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, overdue_q, sla_breached_q
 from tickets.policy import is_manager, is_staff_member
 
+# Which tickets a user may see, in one rule: supervisors/admins "all" of their tenant's; staff
+# (``ticket:process``) those assigned to them, unassigned ones and their own; everyone else
+# their own. ``visibility_q`` applies it to querysets, ``payload_visible`` to live events (the
+# WebSocket consumer asks for it through ``portal.realtime``, see ``tickets.apps``).
+AUDIENCE_ALL, AUDIENCE_STAFF, AUDIENCE_OWN = "all", "staff", "own"
+
+
+def ticket_audience(user) -> str:
+    if is_manager(user):
+        return AUDIENCE_ALL
+    if user.has_contract_permission("ticket:process"):
+        return AUDIENCE_STAFF
+    return AUDIENCE_OWN
+
 
 def visibility_q(user) -> Q:
-    if is_manager(user):
+    audience = ticket_audience(user)
+    if audience == AUDIENCE_ALL:
         return Q()
-    if user.has_contract_permission("ticket:process"):
+    if audience == AUDIENCE_STAFF:
         return Q(assigned_to=user) | Q(assigned_to__isnull=True) | Q(created_by=user)
     return Q(created_by=user)
+
+
+def payload_visible(audience: str, user_id: int, payload: dict) -> bool:
+    """``visibility_q`` for a ticket event payload (``tickets.events.TicketUpdatedPayload``)."""
+    if audience == AUDIENCE_ALL or payload.get("created_by_id") == user_id:
+        return True
+    return audience == AUDIENCE_STAFF and payload.get("assigned_to_id") in (None, user_id)
 
 
 def tickets_for(user) -> QuerySet:
@@ -119,10 +141,122 @@ def category_tree(*, user, active_only: bool = False) -> list[Category]:
     return roots
 
 
+HIGH_PRIORITIES = (TicketPriority.HIGH, TicketPriority.URGENT, TicketPriority.CRITICAL)
+
+
 def desk_stats(*, user) -> dict:
-    """The desk ``GET /tickets/stats`` figures over the tickets ``user`` can see (3 queries)."""
+    """The desk ``GET /tickets/stats`` figures over the tickets ``user`` can see.
+
+    Read from the roll-ups (``tickets.rollups``), so the cost does not grow with the tickets:
+    managers read the tenant's state counts; agents the counts of their own and the unassigned
+    tickets plus, counted live, the few tickets they filed that someone else handles; requesters
+    see only their own tickets, counted live (their own, not the tenant's). "Overdue" and "SLA
+    breached" depend on the clock: the roll-ups count the open tickets that have a deadline and
+    a short index range subtracts those whose deadline is still ahead."""
     now = timezone.now()
-    visible = tickets_for(user)
+    if not user or not user.is_authenticated:
+        return desk_stats_live(user=user, now=now)
+    if is_manager(user):
+        return _desk_from_rollups(user, now, assignees=None)
+    if user.has_contract_permission("ticket:process"):
+        figures = _desk_from_rollups(user, now, assignees=[user.pk, 0])
+        others = tickets_for(user).filter(created_by=user, assigned_to__isnull=False).exclude(assigned_to=user)
+        return _add_figures(figures, desk_stats_live(user=user, now=now, visible=others))
+    return desk_stats_live(user=user, now=now)
+
+
+def _add_figures(a: dict, b: dict) -> dict:
+    out = {}
+    for key, value in a.items():
+        if isinstance(value, dict):
+            merged = dict(value)
+            for k, v in b[key].items():
+                merged[k] = merged.get(k, 0) + v
+            out[key] = merged
+        else:
+            out[key] = value + b[key]
+    return out
+
+
+def _desk_from_rollups(user, now, *, assignees) -> dict:
+    from tickets import rollups
+
+    figures = dict.fromkeys(
+        (
+            "total",
+            "open",
+            "in_progress",
+            "pending",
+            "resolved",
+            "closed",
+            "cancelled",
+            "overdue",
+            "sla_breached",
+            "my_tickets",
+            "unassigned",
+            "high_priority",
+            "escalated",
+        ),
+        0,
+    )
+    by_priority = dict.fromkeys(TicketPriority.values, 0)
+    by_category_ref: dict = {}
+    word = {
+        TicketStatus.NEW: "open",
+        TicketStatus.ASSIGNED: "open",
+        TicketStatus.IN_PROGRESS: "in_progress",
+        TicketStatus.PAUSED: "pending",
+        TicketStatus.RESOLVED: "resolved",
+        TicketStatus.CLOSED: "closed",
+        TicketStatus.CANCELLED: "cancelled",
+    }
+    for row in rollups.state_rows(tenant_id=user.tenant_id, assignee_ids=assignees):
+        n, is_open = row["n"], row["status"] in OPEN_STATUSES
+        figures["total"] += n
+        figures[word[row["status"]]] += n
+        by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + n
+        by_category_ref[row["category_ref"]] = by_category_ref.get(row["category_ref"], 0) + n
+        if row["sla_fixed"] or (is_open and row["sla_due_set"]):
+            figures["sla_breached"] += n
+        if not is_open:
+            continue
+        figures["overdue"] += n if row["due_set"] else 0
+        figures["my_tickets"] += n if row["assignee_ref"] == user.pk else 0
+        figures["unassigned"] += n if row["assignee_ref"] == 0 else 0
+        figures["high_priority"] += n if row["priority"] in HIGH_PRIORITIES else 0
+        figures["escalated"] += n if row["is_escalated"] else 0
+    # Open tickets whose deadline is still ahead are not late yet (partial indexes).
+    ahead = Ticket.objects.filter(tenant_id=user.tenant_id, status__in=sorted(OPEN_STATUSES)).filter(
+        Q(due_date__gte=now) | Q(sla_due_date__gte=now)
+    )
+    if assignees is not None:
+        ahead = ahead.filter(Q(assigned_to__in=[a for a in assignees if a]) | Q(assigned_to__isnull=True))
+    not_fixed = ~Q(sla_breached=True) & ~Q(resolved_at__gt=F("sla_due_date"))
+    counts = ahead.aggregate(
+        due=Count("id", filter=Q(due_date__gte=now)),
+        sla=Count("id", filter=Q(sla_due_date__gte=now) & not_fixed),
+    )
+    figures["overdue"] -= counts["due"]
+    figures["sla_breached"] -= counts["sla"]
+    figures["by_priority"] = by_priority
+    codes = dict(
+        Category.objects.filter(tenant_id=user.tenant_id, pk__in=list(by_category_ref)).values_list("pk", "code")
+    )
+    by_category: dict = {}
+    for ref, n in by_category_ref.items():
+        if n:
+            key = codes.get(ref) or "uncategorized"
+            by_category[key] = by_category.get(key, 0) + n
+    figures["by_category"] = by_category
+    return figures
+
+
+def desk_stats_live(*, user, now=None, visible: QuerySet | None = None) -> dict:
+    """The desk figures aggregated over the tickets themselves (``visible`` defaults to what
+    ``user`` can see): the reference the roll-ups are tested against, and the path of roles
+    whose view is their own tickets."""
+    now = now or timezone.now()
+    visible = tickets_for(user) if visible is None else visible
     figures = visible.aggregate(
         total=Count("id"),
         open=Count("id", filter=Q(status__in=[TicketStatus.NEW, TicketStatus.ASSIGNED])),
@@ -163,8 +297,123 @@ GROUP_BY = ("status", "priority", "category", "assignee")
 
 
 def statistics_overview(*, user, time_range: str = "7d", group_by: str | None = None) -> dict:
-    """v1 statistics: summary, per-day trends and distributions, all as aggregate queries
-    over the tickets ``user`` can see that were created within ``time_range``."""
+    """v1 statistics: summary, per-day trends and distributions of the tickets ``user`` can see
+    that were created within ``time_range``.
+
+    Managers (who see the whole tenant) read the daily roll-ups (``tickets.rollups``): about 60
+    rows per day of the range, whatever the number of tickets. A user who holds
+    ``ticket:statistics`` without being a manager sees only their own share of the tickets,
+    which the roll-ups do not break down by person: theirs is aggregated live over the tickets
+    they can see (``statistics_overview_live``)."""
+    if not is_manager(user):
+        return statistics_overview_live(user=user, time_range=time_range, group_by=group_by)
+    from tickets import rollups
+    from tickets.models import RollupKind
+
+    now = timezone.now()
+    days = TIME_RANGES[time_range]
+    today = timezone.localdate()
+    start_day = today - timedelta(days=days - 1)
+    rows = rollups.daily_rows(tenant_id=user.tenant_id, since=start_day)
+    totals = dict.fromkeys(rollups.DAILY_METRICS, 0)
+    groups = {"total": 0, "pending": 0, "in_progress": 0, "resolved": 0}
+    status_group = {
+        TicketStatus.NEW: "pending",
+        TicketStatus.ASSIGNED: "pending",
+        TicketStatus.IN_PROGRESS: "in_progress",
+        TicketStatus.PAUSED: "in_progress",
+        TicketStatus.RESOLVED: "resolved",
+        TicketStatus.CLOSED: "resolved",
+    }
+    by = {"status": {}, "priority": {}, "category": {}, "assignee": {}}
+    per_day: dict = {}
+    resolved_per_day: dict = {}
+
+    def bump(table, key, n):
+        table[key] = table.get(key, 0) + n
+
+    for row in rows:
+        n = row["n"]
+        if row["kind"] == RollupKind.CREATED:
+            for metric in rollups.DAILY_METRICS:
+                totals[metric] += row[metric]
+            groups["total"] += n
+            if row["status"] in status_group:
+                groups[status_group[row["status"]]] += n
+            bump(by["status"], row["status"], n)
+            bump(by["priority"], row["priority"], n)
+            entry = per_day.setdefault(row["day"], [0, 0, 0])
+            entry[0] += n
+            entry[1] += row["response_sum"]
+            entry[2] += row["response_n"]
+        elif row["kind"] == RollupKind.CATEGORY:
+            bump(by["category"], row["ref"], n)
+        elif row["kind"] == RollupKind.ASSIGNEE:
+            bump(by["assignee"], row["ref"], n)
+        else:
+            bump(resolved_per_day, row["day"], n)
+
+    def average(total, count):
+        return round(total / count, 1) if count else None
+
+    summary = {
+        **groups,
+        "avg_response_time": average(totals["response_sum"], totals["response_n"]),
+        "avg_resolve_time": average(totals["resolution_sum"], totals["resolution_n"]),
+        "satisfaction_rate": average(totals["rating_sum"], totals["rating_n"]),
+    }
+    trends = []
+    for offset in range(days):
+        day = start_day + timedelta(days=offset)
+        n, response_sum, response_n = per_day.get(day, (0, 0, 0))
+        trends.append(
+            {
+                "date": day.isoformat(),
+                "created": n,
+                "resolved": resolved_per_day.get(day, 0),
+                "avg_response_time": average(response_sum, response_n),
+            }
+        )
+
+    def named(dimension: str) -> dict:
+        counts = {k: v for k, v in by[dimension].items() if v}
+        if dimension == "category":
+            names = dict(
+                Category.objects.filter(tenant_id=user.tenant_id, pk__in=list(counts)).values_list("pk", "code")
+            )
+        elif dimension == "assignee":
+            from accounts.models import User
+
+            names = dict(
+                User.objects.filter(tenant_id=user.tenant_id, pk__in=list(counts)).values_list("pk", "username")
+            )
+        out: dict = {}
+        for value, n in counts.items():
+            if dimension == "priority":
+                key = priority_word(value, V1)
+            elif dimension == "status":
+                key = status_word(value, V1)
+            else:
+                key = names.get(value) or ("unassigned" if dimension == "assignee" else "uncategorized")
+            out[key] = out.get(key, 0) + n
+        return out
+
+    by_priority = {priority_word(p, V1): by["priority"][p] for p in TicketPriority.values if by["priority"].get(p)}
+    distribution = {"by_priority": by_priority, "by_category": named("category")}
+    if group_by and f"by_{group_by}" not in distribution:
+        distribution[f"by_{group_by}"] = named(group_by)
+    return {
+        "summary": summary,
+        "trends": trends,
+        "distribution": distribution,
+        "time_range": time_range,
+        "generated_at": now,
+    }
+
+
+def statistics_overview_live(*, user, time_range: str = "7d", group_by: str | None = None) -> dict:
+    """The v1 statistics aggregated over the tickets themselves: the reference the roll-ups
+    are tested against, and the path of users whose view is not the whole tenant."""
     now = timezone.now()
     days = TIME_RANGES[time_range]
     start_day = timezone.localdate() - timedelta(days=days - 1)

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import UserStatus
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
+from portal.trees import tree_write
 from tenants.models import Tenant
-from tickets import events, sla, uploads
+from tickets import events, rollups, sla, uploads
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, TicketNumberSequence
 from tickets.policy import check_assign, check_transition, is_staff_member, refuse_transition, require_code
@@ -92,6 +93,11 @@ class Change:
     batch: uuid.UUID = field(default_factory=uuid.uuid4)
     rows: list = field(default_factory=list)
     changed: set = field(default_factory=set)
+    #: the ticket as the roll-ups knew it before this call (a new ticket counted nowhere yet)
+    before: dict | None = field(init=False, default=None)
+
+    def __post_init__(self):
+        self.before = None if self.action == "create" else rollups.snapshot(self.ticket)
 
     def set(self, name: str, value) -> bool:
         """Set ``ticket.<name>`` and note the change; returns whether it changed."""
@@ -119,6 +125,9 @@ class Change:
         names = [*self.fields(), *extra]
         if names:
             self.ticket.save(update_fields={*names, "updated_at"})
+        after = rollups.snapshot(self.ticket)
+        rollups.apply(self.before, after)
+        self.before = after
         TicketHistory.objects.bulk_create(
             [
                 TicketHistory(
@@ -630,11 +639,6 @@ def attachment_delete(*, attachment: TicketAttachment, by) -> None:
 # --- categories -------------------------------------------------------------------------------
 
 
-def _lock_tree(tenant: Tenant) -> None:
-    # Serialise tree writes per tenant: mptt rewrites lft/rght of many rows on insert.
-    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
-
-
 def _unique_code(tenant: Tenant, wanted: str, exclude_pk=None) -> str:
     from django.utils.text import slugify
 
@@ -655,40 +659,43 @@ CATEGORY_FIELDS = ("name", "description", "color", "icon", "sla_hours", "is_acti
 @transaction.atomic
 def category_create(*, tenant: Tenant, by, data: dict) -> Category:
     require_code(by, "ticket:category:create")
-    _lock_tree(tenant)
-    parent = data.get("parent")
-    if parent is not None and parent.tenant_id != tenant.pk:
-        raise DomainError(ErrorCode.CATEGORY_NOT_FOUND, field="parent_id")
-    auto = data.get("auto_assign_user")
-    category = Category(
-        tenant=tenant,
-        code=_unique_code(tenant, data.get("code") or data["name"]),
-        parent=parent,
-        auto_assign_user=auto,
-        **{k: data[k] for k in CATEGORY_FIELDS if data.get(k) is not None},
-    )
-    category.save()
-    return category
+    with tree_write(Category):
+        parent = data.get("parent")
+        if parent is not None:
+            if parent.tenant_id != tenant.pk:
+                raise DomainError(ErrorCode.CATEGORY_NOT_FOUND, field="parent_id")
+            parent = Category.objects.get(pk=parent.pk)  # current tree numbers, read under the lock
+        category = Category(
+            tenant=tenant,
+            code=_unique_code(tenant, data.get("code") or data["name"]),
+            parent=parent,
+            auto_assign_user=data.get("auto_assign_user"),
+            **{k: data[k] for k in CATEGORY_FIELDS if data.get(k) is not None},
+        )
+        category.save()
+        return category
 
 
 @transaction.atomic
 def category_update(*, category: Category, by, data: dict) -> Category:
     require_code(by, "ticket:category:create")
-    _lock_tree(category.tenant)
-    category = Category.objects.get(pk=category.pk)
-    for name in CATEGORY_FIELDS:
-        if name in data:
-            setattr(category, name, data[name])
-    if "auto_assign_user" in data:
-        category.auto_assign_user = data["auto_assign_user"]
-    if "parent" in data:
-        parent = data["parent"]
-        if parent is not None and (parent.pk == category.pk or parent.is_descendant_of(category)):
-            raise DomainError(
-                ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."), field="parent_id"
-            )
-        category.parent = parent
-    if data.get("code"):
-        category.code = _unique_code(category.tenant, data["code"], exclude_pk=category.pk)
-    category.save()  # mptt moves the node (and its subtree) on save
-    return category
+    with tree_write(Category):
+        category = Category.objects.get(pk=category.pk)  # current tree numbers, read under the lock
+        for name in CATEGORY_FIELDS:
+            if name in data:
+                setattr(category, name, data[name])
+        if "auto_assign_user" in data:
+            category.auto_assign_user = data["auto_assign_user"]
+        if "parent" in data:
+            parent = data["parent"]
+            if parent is not None:
+                parent = Category.objects.get(pk=parent.pk)
+                if parent.pk == category.pk or parent.is_descendant_of(category):
+                    raise DomainError(
+                        ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."), field="parent_id"
+                    )
+            category.parent = parent
+        if data.get("code"):
+            category.code = _unique_code(category.tenant, data["code"], exclude_pk=category.pk)
+        category.save()  # mptt moves the node (and its subtree) on save
+        return category

@@ -280,6 +280,7 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
     from portal.sla.models import SLAEvent
     from portal.sla.selectors import escalation_rule_for
     from portal.sla.services import sla_event_flag_once
+    from tickets import rollups
     from tickets.models import Ticket
 
     ticket = (
@@ -310,7 +311,7 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
             created.append((target, kind))
             if kind == "breach" and not ticket.sla_breached:
                 ticket.sla_breached = True
-                Ticket.objects.filter(pk=ticket.pk).update(sla_breached=True)
+                rollups.update_ticket(ticket.pk, sla_breached=True)
             if kind == "warning" and clock.is_breached:
                 # A late check (after downtime) records the stale warning but tells only the breach.
                 SLAEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
@@ -338,6 +339,6 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
     # Keep the stored fields current (is_overdue, next check) and schedule the next check.
     values = stored_values(ticket, compute(ticket, now=now, policy=clocks.policy), now=now)
     values["sla_breached"] = values["sla_breached"] or ticket.sla_breached
-    Ticket.objects.filter(pk=ticket.pk).update(**values)
+    rollups.update_ticket(ticket.pk, **values)
     schedule_on_commit(ticket.pk, values["sla_next_check_at"])
     return created

@@ -123,7 +123,7 @@ def test_production_processes_use_redis_and_durable_celery():
 def test_embedded_mode_runs_everything_in_the_server_process():
     loaded = _runtime(DEBUG="true")
     assert loaded["channel_layer"] == "channels.layers.InMemoryChannelLayer"
-    assert loaded["broker_url"] == "memory://"
+    assert loaded["broker_url"] == "memory://localhost"
     assert loaded["task_always_eager"] is True
     assert loaded["embedded_beat"] is True
     assert loaded["beat_scheduler"] == "django_celery_beat.schedulers:DatabaseScheduler"
