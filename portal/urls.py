@@ -32,15 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.api.urls")),
-<<<<<<< HEAD
-    path("accounts/", include("accounts.urls")),
-    path("tenants/", include("tenants.urls")),
-    path("notifications/", include("portal.notifications.urls")),
-    path("tickets/", include("tickets.urls")),
-    path("knowledge/", include("knowledge.urls")),
-=======
     *app_pages(),
->>>>>>> main
     path("", include("portal.pages")),
 ]
 

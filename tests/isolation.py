@@ -43,16 +43,6 @@ def _permission(tenant):
     return Permission.objects.first()  # global catalogue: not tenant-owned, nothing to hide
 
 
-<<<<<<< HEAD
-# Each app's tests register their makers by importing their module here.
-ISOLATION_MODULES = [
-    "tests.accounts.isolation",
-    "tests.tickets.isolation",
-    "tests.notifications.isolation",
-    "tests.sla.isolation",
-    "tests.knowledge.isolation",
-]
-=======
 def isolation_modules() -> list[str]:
     """Each app's makers live in ``tests/<app label>/isolation.py``, found by name: a new app
     registers its makers by shipping that module (``tests/knowledge/isolation.py``)."""
@@ -69,4 +59,3 @@ def load_makers() -> dict[str, Callable]:
         if find_spec(module.rpartition(".")[0]) and find_spec(module):
             import_module(module)
     return MAKERS
->>>>>>> main

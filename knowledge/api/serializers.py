@@ -99,7 +99,13 @@ class DocumentFilters(serializers.Serializer):
 
 
 class SearchQueryParams(serializers.Serializer):
-    q = serializers.CharField(max_length=200)
+    q = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Words to search for (Chinese or English). Without q the answer is an empty result.",
+    )
     category_ids = CommaList(child=serializers.IntegerField(min_value=1, max_value=2**62), required=False)
     tags = CommaList(required=False)
     difficulty_level = serializers.ChoiceField(choices=DifficultyLevel.values, required=False)

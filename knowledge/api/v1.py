@@ -113,7 +113,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
     # --- versions -------------------------------------------------------------------------------
 
     @extend_schema(parameters=[ID], responses=S.VersionOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
         reviews = list(selectors.reviews_of(document))
@@ -121,7 +121,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         return ApiResponse([P.version(v, current=document.version, reviews=reviews) for v in rows])
 
     @extend_schema(parameters=[ID, VERSION], responses=S.VersionDetailOut)
-    @action(detail=True, methods=["get"], url_path=r"versions/(?P<version>\d+\.\d+)")
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<version>[^/]+)")
     def version_detail(self, request, pk=None, version=None):
         document = selectors.visible_document(request.user, pk)
         row = selectors.version_of(document, version)
@@ -131,7 +131,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         )
 
     @extend_schema(parameters=[ID, VERSION], request=S.RollbackWrite, responses=S.DocumentDetailOut)
-    @action(detail=True, methods=["post"], url_path=r"versions/(?P<version>\d+\.\d+)/rollback")
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<version>[^/]+)/rollback")
     def rollback(self, request, pk=None, version=None):
         document = selectors.visible_document(request.user, pk)
         row = selectors.version_of(document, version)
@@ -201,7 +201,7 @@ class V1KnowledgeSearchView(V1APIView):
     @extend_schema(parameters=_query_parameters(S.SearchQueryParams), responses=S.SearchOut)
     def get(self, request):
         params = _valid(S.SearchQueryParams, request.query_params)
-        if not text.query_groups(params["q"]):
+        if params["q"].strip() and not text.query_groups(params["q"]):
             raise DomainError(ErrorCode.SEARCH_QUERY_REQUIRED, field="q")
         result = selectors.run_search(user=request.user, params=SearchParams(**params))
         return ApiResponse(P.search_result(result, highlight=params["highlight"]), message=_("Search completed."))

@@ -42,7 +42,9 @@ def test_parallel_saves_get_distinct_version_numbers(kb):
     def save(n):
         fresh = Document.objects.get(pk=document.pk)
         services.document_update(
-            document=fresh, by=kb.author, data={"content": f"并发 {n}", "change_type": "major" if n % 3 == 0 else "minor"}
+            document=fresh,
+            by=kb.author,
+            data={"content": f"并发 {n}", "change_type": "major" if n % 3 == 0 else "minor"},
         )
 
     assert _run_parallel(8, save) == []

@@ -16,7 +16,7 @@ from tickets import services as ticket_services
 pytestmark = pytest.mark.django_db
 
 HOSTILE_TITLE = "<script>alert(1)</script> 打印机"
-HOSTILE_BODY = '打印机卡纸 <img src=x onerror=alert(2)> [x](javascript:alert(3))\n\n<script>alert(4)</script>'
+HOSTILE_BODY = "打印机卡纸 <img src=x onerror=alert(2)> [x](javascript:alert(3))\n\n<script>alert(4)</script>"
 
 
 @pytest.fixture
