@@ -49,7 +49,7 @@ def _query_list(data, name):
     return values
 
 
-class AttachmentLink(serializers.Serializer):
+class KbAttachmentLink(serializers.Serializer):
     filename = serializers.CharField(max_length=255)
     file_url = serializers.URLField(max_length=1000)
     file_size = serializers.IntegerField(required=False, min_value=0, max_value=10**12)
@@ -61,7 +61,7 @@ class AttachmentLink(serializers.Serializer):
         return value
 
 
-class DocumentWrite(serializers.Serializer):
+class KbDocumentWrite(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(allow_blank=True, max_length=MAX_CONTENT, trim_whitespace=False)
     content_type = serializers.ChoiceField(choices=ContentType.values, required=False)
@@ -70,18 +70,18 @@ class DocumentWrite(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=20)
     keywords = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=20)
     template_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
-    attachments = AttachmentLink(many=True, required=False, max_length=50)
+    attachments = KbAttachmentLink(many=True, required=False, max_length=50)
     is_public = serializers.BooleanField(required=False)
     difficulty_level = serializers.ChoiceField(choices=DifficultyLevel.values, required=False)
     estimated_read_time = serializers.IntegerField(required=False, min_value=1, max_value=1000)
 
 
-class DocumentUpdate(DocumentWrite):
+class KbDocumentUpdate(KbDocumentWrite):
     change_summary = serializers.CharField(required=False, allow_blank=True, max_length=500)
     change_type = serializers.ChoiceField(choices=ChangeType.values, required=False)
 
 
-class DocumentFilters(serializers.Serializer):
+class KbDocumentFilters(serializers.Serializer):
     category_id = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     tags = CommaList(required=False)
     status = serializers.ChoiceField(choices=DocumentStatus.values, required=False)
@@ -98,7 +98,7 @@ class DocumentFilters(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class SearchQueryParams(serializers.Serializer):
+class KbSearchQueryParams(serializers.Serializer):
     q = serializers.CharField(
         max_length=200,
         required=False,
@@ -126,7 +126,7 @@ class SearchQueryParams(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class RecommendationParams(serializers.Serializer):
+class KbRecommendationParams(serializers.Serializer):
     context = serializers.ChoiceField(choices=RecommendationContext.values, required=False)
     ticket_id = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
     category_id = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
@@ -142,7 +142,7 @@ class RecommendationParams(serializers.Serializer):
         return attrs
 
 
-class CategoryCreate(serializers.Serializer):
+class KbCategoryCreate(serializers.Serializer):
     name = serializers.CharField(max_length=128)
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     parent_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
@@ -150,30 +150,30 @@ class CategoryCreate(serializers.Serializer):
     sort_order = serializers.IntegerField(required=False, min_value=-(2**31), max_value=2**31 - 1)
 
 
-class RatingWrite(serializers.Serializer):
+class KbRatingWrite(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     helpful = serializers.BooleanField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=20)
 
 
-class SubmitReview(serializers.Serializer):
+class KbSubmitReview(serializers.Serializer):
     review_type = serializers.ChoiceField(choices=ReviewType.values, required=False)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     urgency = serializers.ChoiceField(choices=Urgency.values, required=False)
 
 
-class ReviewDecision(serializers.Serializer):
+class KbReviewDecision(serializers.Serializer):
     action = serializers.ChoiceField(choices=[ReviewAction.APPROVE, ReviewAction.REJECT, ReviewAction.ARCHIVE])
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     suggestions = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=50)
 
 
-class RollbackWrite(serializers.Serializer):
+class KbRollbackWrite(serializers.Serializer):
     change_summary = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class StatisticsParams(serializers.Serializer):
+class KbStatisticsParams(serializers.Serializer):
     time_range = serializers.ChoiceField(choices=["7d", "30d", "90d"], required=False)
     group_by = serializers.ChoiceField(choices=["category", "author", "tag"], required=False)
 
@@ -181,46 +181,46 @@ class StatisticsParams(serializers.Serializer):
 # --- response shapes (OpenAPI) ------------------------------------------------------------------
 
 
-class AuthorOut(serializers.Serializer):
+class KbAuthorOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     avatar = serializers.CharField(allow_null=True)
 
 
-class AuthorDetailOut(AuthorOut):
+class KbAuthorDetailOut(KbAuthorOut):
     email = serializers.CharField()
 
 
-class CategoryRefOut(serializers.Serializer):
+class KbCategoryRefOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     icon = serializers.CharField()
 
 
-class CategoryPathOut(serializers.Serializer):
+class KbCategoryPathOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     path = serializers.CharField()
 
 
-class DocumentCreatedOut(serializers.Serializer):
+class KbDocumentCreatedOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     slug = serializers.CharField()
     status = serializers.ChoiceField(choices=DocumentStatus.values)
     version = serializers.CharField()
     created_at = serializers.DateTimeField()
-    author = AuthorOut()
+    author = KbAuthorOut()
 
 
-class DocumentListItemOut(serializers.Serializer):
+class KbDocumentListItemOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     slug = serializers.CharField()
     summary = serializers.CharField()
-    category = CategoryRefOut(allow_null=True)
+    category = KbCategoryRefOut(allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
-    author = AuthorOut()
+    author = KbAuthorOut()
     status = serializers.ChoiceField(choices=DocumentStatus.values)
     visibility = serializers.CharField()
     version = serializers.CharField()
@@ -234,7 +234,7 @@ class DocumentListItemOut(serializers.Serializer):
     last_viewed_at = serializers.DateTimeField(allow_null=True)
 
 
-class AttachmentOut(serializers.Serializer):
+class KbAttachmentOut(serializers.Serializer):
     id = serializers.IntegerField()
     filename = serializers.CharField()
     file_url = serializers.CharField()
@@ -242,7 +242,7 @@ class AttachmentOut(serializers.Serializer):
     file_type = serializers.CharField()
 
 
-class StatisticsOut(serializers.Serializer):
+class KbStatisticsOut(serializers.Serializer):
     view_count = serializers.IntegerField()
     like_count = serializers.IntegerField()
     comment_count = serializers.IntegerField()
@@ -251,20 +251,20 @@ class StatisticsOut(serializers.Serializer):
     rating_count = serializers.IntegerField()
 
 
-class RelatedOut(serializers.Serializer):
+class KbRelatedOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     similarity = serializers.FloatField()
 
 
-class VersionInfoOut(serializers.Serializer):
+class KbVersionInfoOut(serializers.Serializer):
     current_version = serializers.CharField()
     total_versions = serializers.IntegerField()
     last_updated_by = serializers.CharField(allow_null=True)
     change_summary = serializers.CharField()
 
 
-class ReviewOut(serializers.Serializer):
+class KbReviewOut(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.ChoiceField(choices=ReviewAction.values)
     review_type = serializers.CharField()
@@ -272,11 +272,11 @@ class ReviewOut(serializers.Serializer):
     comment = serializers.CharField()
     suggestions = serializers.ListField(child=serializers.CharField())
     version = serializers.CharField()
-    reviewer = AuthorOut()
+    reviewer = KbAuthorOut()
     created_at = serializers.DateTimeField()
 
 
-class DocumentDetailOut(serializers.Serializer):
+class KbDocumentDetailOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     slug = serializers.CharField()
@@ -284,61 +284,61 @@ class DocumentDetailOut(serializers.Serializer):
     content_html = serializers.CharField(help_text="The sanitised HTML rendering of ``content``.")
     content_type = serializers.CharField()
     summary = serializers.CharField()
-    category = CategoryPathOut(allow_null=True)
+    category = KbCategoryPathOut(allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
     keywords = serializers.ListField(child=serializers.CharField())
-    author = AuthorDetailOut()
+    author = KbAuthorDetailOut()
     status = serializers.ChoiceField(choices=DocumentStatus.values)
     visibility = serializers.CharField()
     is_public = serializers.BooleanField()
     version = serializers.CharField()
     difficulty_level = serializers.CharField()
     estimated_read_time = serializers.IntegerField()
-    attachments = AttachmentOut(many=True)
-    statistics = StatisticsOut()
-    related_documents = RelatedOut(many=True)
-    version_info = VersionInfoOut()
-    reviews = ReviewOut(many=True)
+    attachments = KbAttachmentOut(many=True)
+    statistics = KbStatisticsOut()
+    related_documents = KbRelatedOut(many=True)
+    version_info = KbVersionInfoOut()
+    reviews = KbReviewOut(many=True)
     my_rating = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
-class VersionOut(serializers.Serializer):
+class KbVersionOut(serializers.Serializer):
     version = serializers.CharField()
     title = serializers.CharField()
-    author = AuthorOut()
+    author = KbAuthorOut()
     change_summary = serializers.CharField()
     change_type = serializers.ChoiceField(choices=ChangeType.values)
     rollback_of = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
     is_current = serializers.BooleanField()
-    reviews = ReviewOut(many=True)
+    reviews = KbReviewOut(many=True)
 
 
-class VersionDetailOut(VersionOut):
+class KbVersionDetailOut(KbVersionOut):
     content = serializers.CharField()
     content_html = serializers.CharField()
     summary = serializers.CharField()
     tags = serializers.ListField(child=serializers.CharField())
 
 
-class HighlightOut(serializers.Serializer):
+class KbHighlightOut(serializers.Serializer):
     title = serializers.CharField(help_text="Escaped; matched words in <em>.")
     content = serializers.CharField(help_text="Escaped snippet; matched words in <em>.")
 
 
-class SearchAuthorOut(AuthorOut):
+class KbSearchAuthorOut(KbAuthorOut):
     title = serializers.CharField(allow_null=True)
 
 
-class SearchItemOut(serializers.Serializer):
+class KbSearchItemOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     summary = serializers.CharField()
-    category = CategoryRefOut(allow_null=True)
+    category = KbCategoryRefOut(allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
-    author = SearchAuthorOut()
+    author = KbSearchAuthorOut()
     score = serializers.FloatField()
     rating = serializers.FloatField()
     rating_count = serializers.IntegerField()
@@ -347,52 +347,52 @@ class SearchItemOut(serializers.Serializer):
     difficulty_level = serializers.CharField()
     estimated_read_time = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
-    highlight = HighlightOut()
+    highlight = KbHighlightOut()
 
 
-class FacetCategoryOut(serializers.Serializer):
+class KbFacetCategoryOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class FacetTagOut(serializers.Serializer):
+class KbFacetTagOut(serializers.Serializer):
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class FacetLevelOut(serializers.Serializer):
+class KbFacetLevelOut(serializers.Serializer):
     level = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class FacetsOut(serializers.Serializer):
-    categories = FacetCategoryOut(many=True)
-    tags = FacetTagOut(many=True)
-    difficulty_levels = FacetLevelOut(many=True)
+class KbFacetsOut(serializers.Serializer):
+    categories = KbFacetCategoryOut(many=True)
+    tags = KbFacetTagOut(many=True)
+    difficulty_levels = KbFacetLevelOut(many=True)
 
 
-class SearchOut(serializers.Serializer):
+class KbSearchOut(serializers.Serializer):
     query = serializers.CharField()
     total = serializers.IntegerField()
     took = serializers.IntegerField(help_text="Milliseconds spent searching.")
     page = serializers.IntegerField()
     size = serializers.IntegerField()
     suggestions = serializers.ListField(child=serializers.CharField())
-    facets = FacetsOut()
-    items = SearchItemOut(many=True)
+    facets = KbFacetsOut()
+    items = KbSearchItemOut(many=True)
 
 
-class RecommendationCategoryOut(serializers.Serializer):
+class KbRecommendationCategoryOut(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField(allow_null=True)
 
 
-class RecommendationOut(serializers.Serializer):
+class KbRecommendationOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     summary = serializers.CharField()
-    category = RecommendationCategoryOut()
+    category = KbRecommendationCategoryOut()
     relevance_score = serializers.FloatField()
     reason = serializers.CharField()
     estimated_read_time = serializers.IntegerField()
@@ -400,14 +400,14 @@ class RecommendationOut(serializers.Serializer):
     view_count = serializers.IntegerField()
 
 
-class RecommendationsOut(serializers.Serializer):
+class KbRecommendationsOut(serializers.Serializer):
     context = serializers.ChoiceField(choices=RecommendationContext.values)
     context_info = serializers.DictField()
-    recommendations = RecommendationOut(many=True)
+    recommendations = KbRecommendationOut(many=True)
     related_searches = serializers.ListField(child=serializers.CharField())
 
 
-class CategoryNodeOut(serializers.Serializer):
+class KbCategoryNodeOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     description = serializers.CharField()
@@ -418,7 +418,7 @@ class CategoryNodeOut(serializers.Serializer):
     children = serializers.ListField(child=serializers.DictField(), help_text="nodes of the same shape")
 
 
-class RatingOut(serializers.Serializer):
+class KbRatingOut(serializers.Serializer):
     document_id = serializers.IntegerField()
     rating = serializers.IntegerField()
     comment = serializers.CharField()
@@ -429,17 +429,17 @@ class RatingOut(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class ReviewResultOut(serializers.Serializer):
+class KbReviewResultOut(serializers.Serializer):
     document_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=DocumentStatus.values)
     version = serializers.CharField()
-    review = ReviewOut()
+    review = KbReviewOut()
 
 
-class PendingItemOut(serializers.Serializer):
+class KbPendingItemOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    author = AuthorOut()
+    author = KbAuthorOut()
     review_type = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     urgency = serializers.CharField()
@@ -448,14 +448,14 @@ class PendingItemOut(serializers.Serializer):
     version = serializers.CharField()
 
 
-class PendingOut(serializers.Serializer):
+class KbPendingOut(serializers.Serializer):
     total = serializers.IntegerField()
     page = serializers.IntegerField()
     size = serializers.IntegerField()
-    items = PendingItemOut(many=True)
+    items = KbPendingItemOut(many=True)
 
 
-class OverviewOut(serializers.Serializer):
+class KbOverviewOut(serializers.Serializer):
     total_documents = serializers.IntegerField()
     published_documents = serializers.IntegerField()
     total_views = serializers.IntegerField()
@@ -464,14 +464,14 @@ class OverviewOut(serializers.Serializer):
     active_authors = serializers.IntegerField()
 
 
-class TrendOut(serializers.Serializer):
+class KbTrendOut(serializers.Serializer):
     date = serializers.DateField()
     views = serializers.IntegerField()
     new_documents = serializers.IntegerField()
     ratings = serializers.IntegerField()
 
 
-class TopDocumentOut(serializers.Serializer):
+class KbTopDocumentOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     views = serializers.IntegerField()
@@ -479,14 +479,14 @@ class TopDocumentOut(serializers.Serializer):
     category = serializers.CharField(allow_null=True)
 
 
-class GroupOut(serializers.Serializer):
+class KbGroupOut(serializers.Serializer):
     key = serializers.CharField()
     count = serializers.IntegerField()
 
 
 class KnowledgeStatisticsOut(serializers.Serializer):
-    overview = OverviewOut()
-    trends = TrendOut(many=True)
-    top_documents = TopDocumentOut(many=True)
+    overview = KbOverviewOut()
+    trends = KbTrendOut(many=True)
+    top_documents = KbTopDocumentOut(many=True)
     category_distribution = serializers.DictField(child=serializers.IntegerField())
-    groups = GroupOut(many=True, required=False)
+    groups = KbGroupOut(many=True, required=False)

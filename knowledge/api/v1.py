@@ -67,15 +67,15 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         "review": "knowledge:review",
     }
 
-    @extend_schema(parameters=_query_parameters(S.DocumentFilters), responses=S.DocumentListItemOut(many=True))
+    @extend_schema(parameters=_query_parameters(S.KbDocumentFilters), responses=S.KbDocumentListItemOut(many=True))
     def list(self, request):
-        filters = _valid(S.DocumentFilters, request.query_params)
+        filters = _valid(S.KbDocumentFilters, request.query_params)
         page = self.paginate_queryset(selectors.document_list(user=request.user, filters=filters))
         return self.get_paginated_response([P.document_item(d) for d in page])
 
-    @extend_schema(request=S.DocumentWrite, responses=S.DocumentCreatedOut)
+    @extend_schema(request=S.KbDocumentWrite, responses=S.KbDocumentCreatedOut)
     def create(self, request):
-        data = _valid(S.DocumentWrite, request.data)
+        data = _valid(S.KbDocumentWrite, request.data)
         document = services.document_create(tenant=request.user.tenant, by=request.user, data=data)
         return ApiResponse(P.document_created(document), message=_("Knowledge document created."))
 
@@ -90,17 +90,17 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
             my_rating=selectors.user_rating(document, request.user),
         )
 
-    @extend_schema(parameters=[ID], responses=S.DocumentDetailOut)
+    @extend_schema(parameters=[ID], responses=S.KbDocumentDetailOut)
     def retrieve(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
         services.document_record_view(document=document, user=request.user)
         document.refresh_from_db(fields=["view_count", "last_viewed_at"])
         return ApiResponse(self._detail(request, document))
 
-    @extend_schema(parameters=[ID], request=S.DocumentUpdate, responses=S.DocumentDetailOut)
+    @extend_schema(parameters=[ID], request=S.KbDocumentUpdate, responses=S.KbDocumentDetailOut)
     def update(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
-        data = _valid(S.DocumentUpdate, request.data)
+        data = _valid(S.KbDocumentUpdate, request.data)
         document = services.document_update(document=document, by=request.user, data=data)
         document = selectors.visible_document(request.user, document.pk)
         return ApiResponse(self._detail(request, document), message=_("Knowledge document updated."))
@@ -112,7 +112,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
 
     # --- versions -------------------------------------------------------------------------------
 
-    @extend_schema(parameters=[ID], responses=S.VersionOut(many=True))
+    @extend_schema(parameters=[ID], responses=S.KbVersionOut(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
@@ -120,7 +120,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         rows = selectors.versions_of(document)
         return ApiResponse([P.version(v, current=document.version, reviews=reviews) for v in rows])
 
-    @extend_schema(parameters=[ID, VERSION], responses=S.VersionDetailOut)
+    @extend_schema(parameters=[ID, VERSION], responses=S.KbVersionDetailOut)
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<version>[^/]+)")
     def version_detail(self, request, pk=None, version=None):
         document = selectors.visible_document(request.user, pk)
@@ -130,12 +130,12 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
             P.version_detail(row, current=document.version, reviews=reviews, content_type=document.content_type)
         )
 
-    @extend_schema(parameters=[ID, VERSION], request=S.RollbackWrite, responses=S.DocumentDetailOut)
+    @extend_schema(parameters=[ID, VERSION], request=S.KbRollbackWrite, responses=S.KbDocumentDetailOut)
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<version>[^/]+)/rollback")
     def rollback(self, request, pk=None, version=None):
         document = selectors.visible_document(request.user, pk)
         row = selectors.version_of(document, version)
-        data = _valid(S.RollbackWrite, request.data)
+        data = _valid(S.KbRollbackWrite, request.data)
         document = services.version_rollback(
             document=document, by=request.user, version=row, change_summary=data.get("change_summary", "")
         )
@@ -147,11 +147,11 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
 
     # --- rating and review ------------------------------------------------------------------------
 
-    @extend_schema(parameters=[ID], request=S.RatingWrite, responses=S.RatingOut)
+    @extend_schema(parameters=[ID], request=S.KbRatingWrite, responses=S.KbRatingOut)
     @action(detail=True, methods=["post"])
     def rating(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
-        data = _valid(S.RatingWrite, request.data)
+        data = _valid(S.KbRatingWrite, request.data)
         row, document = services.document_rate(
             document=document,
             by=request.user,
@@ -162,11 +162,11 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         )
         return ApiResponse(P.rating(row, document), message=_("Thank you for your rating."))
 
-    @extend_schema(parameters=[ID], request=S.SubmitReview, responses=S.ReviewResultOut)
+    @extend_schema(parameters=[ID], request=S.KbSubmitReview, responses=S.KbReviewResultOut)
     @action(detail=True, methods=["post"], url_path="submit-review")
     def submit_review(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
-        data = _valid(S.SubmitReview, request.data)
+        data = _valid(S.KbSubmitReview, request.data)
         row = services.document_submit_review(
             document=document,
             by=request.user,
@@ -177,11 +177,11 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         document.refresh_from_db()
         return ApiResponse(P.review_result(document, row), message=_("Submitted for review."))
 
-    @extend_schema(parameters=[ID], request=S.ReviewDecision, responses=S.ReviewResultOut)
+    @extend_schema(parameters=[ID], request=S.KbReviewDecision, responses=S.KbReviewResultOut)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         document = selectors.visible_document(request.user, pk)
-        data = _valid(S.ReviewDecision, request.data)
+        data = _valid(S.KbReviewDecision, request.data)
         row = services.document_review(
             document=document,
             by=request.user,
@@ -198,9 +198,9 @@ class V1KnowledgeSearchView(V1APIView):
 
     required_permissions = "knowledge:read"
 
-    @extend_schema(parameters=_query_parameters(S.SearchQueryParams), responses=S.SearchOut)
+    @extend_schema(parameters=_query_parameters(S.KbSearchQueryParams), responses=S.KbSearchOut)
     def get(self, request):
-        params = _valid(S.SearchQueryParams, request.query_params)
+        params = _valid(S.KbSearchQueryParams, request.query_params)
         if params["q"].strip() and not text.query_groups(params["q"]):
             raise DomainError(ErrorCode.SEARCH_QUERY_REQUIRED, field="q")
         result = selectors.run_search(user=request.user, params=SearchParams(**params))
@@ -212,11 +212,11 @@ class V1RecommendationView(V1APIView):
 
     required_permissions = "knowledge:read"
 
-    @extend_schema(parameters=_query_parameters(S.RecommendationParams), responses=S.RecommendationsOut)
+    @extend_schema(parameters=_query_parameters(S.KbRecommendationParams), responses=S.KbRecommendationsOut)
     def get(self, request):
         from tickets.selectors import tickets_for
 
-        params = _valid(S.RecommendationParams, request.query_params)
+        params = _valid(S.KbRecommendationParams, request.query_params)
         context = params["context"]
         limit = params.get("limit") or 5
         info: dict = {}
@@ -259,13 +259,13 @@ class V1CategoryView(V1GenericAPIView):
     pagination_class = None
     required_permissions = {"GET": "knowledge:read", "POST": "knowledge:category:create"}
 
-    @extend_schema(responses=S.CategoryNodeOut(many=True))
+    @extend_schema(responses=S.KbCategoryNodeOut(many=True))
     def get(self, request):
         return ApiResponse([P.category_node(e) for e in selectors.category_tree(user=request.user)])
 
-    @extend_schema(request=S.CategoryCreate, responses=S.CategoryNodeOut)
+    @extend_schema(request=S.KbCategoryCreate, responses=S.KbCategoryNodeOut)
     def post(self, request):
-        data = _valid(S.CategoryCreate, request.data)
+        data = _valid(S.KbCategoryCreate, request.data)
         node = services.category_create(tenant=request.user.tenant, by=request.user, data=data)
         return ApiResponse(P.category_created(node), message=_("Category created."))
 
@@ -275,9 +275,9 @@ class V1KnowledgeStatisticsView(V1APIView):
 
     required_permissions = "knowledge:statistics"
 
-    @extend_schema(parameters=_query_parameters(S.StatisticsParams), responses=S.KnowledgeStatisticsOut)
+    @extend_schema(parameters=_query_parameters(S.KbStatisticsParams), responses=S.KnowledgeStatisticsOut)
     def get(self, request):
-        params = _valid(S.StatisticsParams, request.query_params)
+        params = _valid(S.KbStatisticsParams, request.query_params)
         data = selectors.statistics(
             user=request.user, time_range=params.get("time_range") or "30d", group_by=params.get("group_by")
         )
@@ -296,7 +296,7 @@ class V1PendingReviewView(V1GenericAPIView):
             return Document.objects.all()
         return selectors.pending_reviews(user=request.user)
 
-    @extend_schema(responses=S.PendingOut)
+    @extend_schema(responses=S.KbPendingOut)
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         submissions = selectors.latest_submissions(page)
