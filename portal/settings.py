@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal.system",
     "portal.notifications",
     "portal.sla",
+    "portal.dashboard",
     "tenants",
     "accounts",
     "tickets",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.dashboard.middleware.WorkbenchMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -284,7 +286,12 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},
+    # Atomic counters (portal.ratelimit); sign-in calls have their own limits in the config registry.
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonRateThrottle", "portal.api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+    },
 }
 
 SIMPLE_JWT = {
@@ -320,6 +327,10 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "KnowledgeDocumentStatusEnum": "knowledge.choices.DOCUMENT_STATUS_VALUES",
+        "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
+        # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
+        "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],
+        "AlertLevelEnum": ["info", "warning", "critical"],
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

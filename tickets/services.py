@@ -383,6 +383,34 @@ def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str
 
 
 @transaction.atomic
+def ticket_sla_escalate(
+    *, ticket: Ticket, raise_priority: bool, mark_escalated: bool, reassign_to=None, note: str = ""
+) -> Ticket:
+    """An SLA escalation rule's actions on ``ticket``, made by the system (no actor): one step
+    up in priority, the escalated flag, a new assignee (an inactive one is skipped). The
+    caller (``tickets.sla``) holds the ticket row already; history and the ``ESCALATED`` event
+    as for any change, so a new assignee is notified and live views update."""
+    ticket = _lock(ticket)
+    change = Change(ticket, None, "sla_escalation", note=note)
+    now = timezone.now()
+    if raise_priority:
+        order = list(PRIORITY_RANK)
+        position = order.index(ticket.priority)
+        if position + 1 < len(order):
+            change.set("priority", order[position + 1])
+    if mark_escalated and not ticket.is_escalated:
+        change.set("is_escalated", True)
+        change.set("escalated_at", now)
+    if reassign_to is not None and reassign_to.pk != ticket.assigned_to_id and reassign_to.is_active:
+        _assign_into(change, reassign_to, now=now)
+    if not change.changed:
+        return ticket
+    change.save()
+    events.ticket_event(events.ESCALATED, ticket=ticket, actor=None, changed=frozenset(change.changed))
+    return ticket
+
+
+@transaction.atomic
 def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ticket, int | None]:
     """Hand an assigned ticket over to someone else; returns (ticket, previous assignee id)."""
     ticket = _lock(ticket)

@@ -76,7 +76,10 @@ def normalise(exc: Exception, context: dict) -> Problem:
     if isinstance(exc, DomainError):
         errors = [{"field": exc.field, "message": str(exc.message)}] if exc.field else []
         details = dict(exc.details) or _details_from_errors(errors)
-        return Problem(exc.code, str(exc.message), errors=errors, details=details)
+        headers = {}
+        if exc.code.spec.status == 429:
+            headers["Retry-After"] = str(int(details.get("retry_after") or 1))
+        return Problem(exc.code, str(exc.message), errors=errors, details=details, headers=headers)
     if isinstance(exc, drf.ValidationError):
         errors = _flatten(exc.detail)
         return Problem(ErrorCode.VALIDATION_FAILED, str(ErrorCode.VALIDATION_FAILED.spec.message), errors=errors,
