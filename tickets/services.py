@@ -370,9 +370,14 @@ def ticket_transition(*, ticket: Ticket, to: str, by, note: str = "", data: dict
 
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str | None = None) -> Ticket:
-    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset)."""
+    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset).
+    ``by=None`` is the system (automatic dispatch on creation): only the status is checked."""
     ticket = _lock(ticket)
-    check_assign(ticket, by)
+    if by is None:
+        if ticket.status not in OPEN_STATUSES:
+            raise refuse_transition(ticket.status, S.ASSIGNED)
+    else:
+        check_assign(ticket, by)
     change = Change(ticket, by, "assign", note=note)
     _assign_into(change, assignee, now=timezone.now())
     if priority:
@@ -430,8 +435,9 @@ def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ti
 @transaction.atomic
 def ticket_escalate(*, ticket: Ticket, by, reason: str, escalate_to=None, note: str = "") -> Ticket:
     """Raise the priority one level (at least to urgent), mark escalated and, if given, hand
-    the ticket to ``escalate_to``."""
-    require_code(by, "ticket:update")
+    the ticket to ``escalate_to``. ``by=None`` is the system (a scheduled job)."""
+    if by is not None:
+        require_code(by, "ticket:update")
     ticket = _lock(ticket)
     if ticket.status not in OPEN_STATUSES:
         raise DomainError(
