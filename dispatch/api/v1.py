@@ -40,9 +40,7 @@ def _engineer(request, pk) -> EngineerProfile:
     try:
         return engineer_selectors.engineers_for(request.user).select_related("user").get(pk=int(pk))
     except (EngineerProfile.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise DomainError(
-            ErrorCode.ENGINEER_NOT_FOUND, field="engineer_id", details={"engineer_id": pk}
-        ) from None
+        raise DomainError(ErrorCode.ENGINEER_NOT_FOUND, field="engineer_id", details={"engineer_id": pk}) from None
 
 
 def _ids(raw, field="engineer_ids"):
