@@ -86,7 +86,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.system.middleware.ModuleGateMiddleware",
     "portal.dashboard.middleware.WorkbenchMiddleware",
+    "portal.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -317,6 +319,7 @@ SPECTACULAR_SETTINGS = {
     # Vocabularies that appear in several serializers (ticket words per contract, statuses): name them.
     "ENUM_NAME_OVERRIDES": {
         "DeskTicketStatusEnum": "tickets.choices.DESK_STATUS_WORDS",
+        "V1TicketStatusEnum": "tickets.choices.V1_STATUS_WORDS",
         "TicketPriorityEnum": "tickets.choices.PRIORITY_VALUES",
         "V1TicketPriorityEnum": "tickets.choices.V1_PRIORITY_WORDS",
         "TicketTypeEnum": "tickets.choices.TYPE_VALUES",
@@ -327,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "KnowledgeDocumentStatusEnum": "knowledge.choices.DOCUMENT_STATUS_VALUES",
+        "ModuleStatusEnum": "portal.system.models.ModuleStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
         "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],

@@ -355,8 +355,12 @@ def _transition_into(change: Change, target: str, *, now: datetime, data: dict |
 
 
 @transaction.atomic
-def ticket_transition(*, ticket: Ticket, to: str, by, note: str = "", data: dict | None = None) -> Ticket:
-    """Move ``ticket`` to status ``to`` if the transition table and the actor's relation allow."""
+def ticket_transition(
+    *, ticket: Ticket, to: str, by, note: str = "", data: dict | None = None, attachments=()
+) -> Ticket:
+    """Move ``ticket`` to status ``to`` if the transition table and the actor's relation allow.
+    ``attachments`` (links as for ``ticket_create``, e.g. a solution's files) are attached in
+    the same transaction: a bad link refuses the whole move."""
     ticket = _lock(ticket)
     if to == S.ASSIGNED and ticket.assigned_to_id is None:  # needs an assignee: that is ticket_assign
         raise refuse_transition(ticket.status, to)
@@ -364,6 +368,8 @@ def ticket_transition(*, ticket: Ticket, to: str, by, note: str = "", data: dict
     change = Change(ticket, by, "status", note=note)
     _transition_into(change, to, now=timezone.now(), data=data)
     change.save()
+    for link in attachments:
+        _attach(ticket=ticket, by=by, link=dict(link))
     events.ticket_event(events.STATUS_CHANGED, ticket=ticket, actor=by)
     return ticket
 
