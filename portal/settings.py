@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "KnowledgeDocumentStatusEnum": "knowledge.choices.DOCUMENT_STATUS_VALUES",
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
