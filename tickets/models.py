@@ -66,14 +66,8 @@ class Category(MPTTModel, TenantOwnedModel):
 
 
 class TicketQuerySet(TenantQuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def overdue(self, now=None):
-        return self.filter(overdue_q(now))
-
-    def sla_breached(self, now=None):
-        return self.filter(sla_breached_q(now))
+    """Tickets' queryset; the queues' conditions are ``overdue_q`` / ``sla_breached_q`` below,
+    used by the selectors (``tickets.selectors``)."""
 
 
 def overdue_q(now=None) -> Q:
