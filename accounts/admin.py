@@ -18,6 +18,7 @@ from accounts.models import (
     User,
     UserRole,
 )
+from portal.trees import TreeWriteAdminMixin
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -153,22 +154,12 @@ class PermissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(DraggableMPTTAdmin):
+class DepartmentAdmin(TreeWriteAdminMixin, DraggableMPTTAdmin):
     fields = ["tenant", "code", "name", "description", "parent", "manager", "sort_order", "is_active"]
     list_display = ["tree_actions", "indented_title", "code", "tenant", "manager", "is_active"]
     list_display_links = ["indented_title"]
     list_filter = ["tenant", "is_active"]
     search_fields = ["code", "name"]
-
-    def save_model(self, request, obj, form, change):
-        # Tree writes queue behind the same lock as the department service (mptt renumbers).
-        from django.db import transaction
-
-        from accounts.services import _serialise_tree_writes
-
-        with transaction.atomic():
-            _serialise_tree_writes()
-            super().save_model(request, obj, form, change)
 
 
 @admin.register(LoginSession)

@@ -2,7 +2,7 @@
 ``user1``; plus the platform operator ``superadmin``. Passwords follow the role."""
 
 from accounts.models import Department, User
-from accounts.services import ensure_builtin_roles, user_create
+from accounts.services import department_create, ensure_builtin_roles, user_create
 
 DEPENDS_ON = ["tenants"]
 
@@ -33,9 +33,7 @@ def _departments(tenant) -> dict:
     for order, (code, name, parent) in enumerate(DEMO_DEPARTMENTS):
         node = Department.objects.filter(tenant=tenant, code=code).first()
         if node is None:
-            node = Department.objects.create(
-                tenant=tenant, code=code, name=name, parent=nodes.get(parent), sort_order=order
-            )
+            node = department_create(tenant=tenant, code=code, name=name, parent=nodes.get(parent), sort_order=order)
         nodes[code] = node
     return nodes
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from accounts.permission_catalog import BUILTIN_ROLE_RANK, PERMISSION_CODES, PLATFORM_ROLE
-from tenants.models import Tenant, TenantOwnedModel, TenantQuerySet
+from portal.tenancy import TenantOwnedModel, TenantQuerySet
+from tenants.models import Tenant
 
 
 class Permission(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Permission, Role, RoleType, User, UserRole, UserStatus
 from accounts.permission_catalog import BUILTIN_ROLES, PERMISSION_CODES, sync_permissions
 from portal.errors import DomainError, ErrorCode
+from portal.trees import tree_write
 from tenants.models import Tenant
 
 
@@ -431,19 +432,6 @@ def role_create(
 
 # --- Departments ----------------------------------------------------------------------------------------
 
-_TREE_LOCK_KEY = 0x0D3A_7E11  # advisory-lock id of the department tree
-
-
-def _serialise_tree_writes() -> None:
-    """django-mptt numbers new roots with max(tree_id)+1 over *all* tenants and shifts lft/rght
-    on inserts: concurrent writers must queue. PostgreSQL: a transaction-scoped advisory lock;
-    SQLite already serialises writers (IMMEDIATE transactions)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_LOCK_KEY])
-
 
 @transaction.atomic
 def department_create(
@@ -456,27 +444,27 @@ def department_create(
     manager=None,
     sort_order: int = 0,
 ):
-    """Insert a node into the tenant's tree. Tree writes of one tenant are serialised by
-    locking the tenant row, so concurrent inserts cannot corrupt the nested-set numbers."""
+    """Insert a node into the tenant's tree, under the shared tree-write lock
+    (``portal.trees.tree_write``), so concurrent inserts cannot corrupt the nested-set numbers."""
     from accounts.models import Department
 
-    _serialise_tree_writes()
-    if parent is not None:
-        if parent.tenant_id != tenant.pk:
-            raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown parent department."), field="parent_id")
-        parent = Department.objects.get(pk=parent.pk)  # fresh tree numbers, read under the lock
-    _check_relations(tenant=tenant, manager=manager)
-    if Department.objects.filter(tenant=tenant, code=code).exists():
-        raise DomainError(ErrorCode.CONFLICT, _("This department code is already in use."), field="department_code")
-    return Department.objects.create(
-        tenant=tenant,
-        code=code,
-        name=name,
-        description=description,
-        parent=parent,
-        manager=manager,
-        sort_order=sort_order,
-    )
+    with tree_write(Department):
+        if parent is not None:
+            if parent.tenant_id != tenant.pk:
+                raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown parent department."), field="parent_id")
+            parent = Department.objects.get(pk=parent.pk)  # fresh tree numbers, read under the lock
+        _check_relations(tenant=tenant, manager=manager)
+        if Department.objects.filter(tenant=tenant, code=code).exists():
+            raise DomainError(ErrorCode.CONFLICT, _("This department code is already in use."), field="department_code")
+        return Department.objects.create(
+            tenant=tenant,
+            code=code,
+            name=name,
+            description=description,
+            parent=parent,
+            manager=manager,
+            sort_order=sort_order,
+        )
 
 
 # --- Periodic cleanup of expired credentials ------------------------------------------------

@@ -1,5 +1,21 @@
-from django.apps import AppConfig
+from pathlib import Path
+
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+
+def project_apps() -> list[AppConfig]:
+    """The installed apps that are part of this project (not Django's or a library's), in the
+    order of ``INSTALLED_APPS``. The core discovers what they contribute by module name
+    (``<app>.urls``, ``<app>.api.urls``, ``<app>.demo``) instead of listing them."""
+    base = Path(settings.BASE_DIR).resolve()
+    found = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if path.is_relative_to(base) and "site-packages" not in path.parts:
+            found.append(config)
+    return found
 
 
 class PortalConfig(AppConfig):

@@ -19,15 +19,20 @@ CLOSE_UNAUTHENTICATED = 4401
 
 
 def _user_from_token(raw: str):
+    """The user of a bearer token, checked by the API's own token authentication (the first
+    configured DRF authentication class that validates tokens), or ``None``."""
     from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.settings import api_settings
 
-    from accounts.authentication import SessionTokenAuthentication
-
-    auth = SessionTokenAuthentication()
-    try:
-        return auth.get_user(auth.get_validated_token(raw.encode()))
-    except AuthenticationFailed:
-        return None
+    for auth_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        auth = auth_class()
+        if not hasattr(auth, "get_validated_token"):
+            continue
+        try:
+            return auth.get_user(auth.get_validated_token(raw.encode()))
+        except AuthenticationFailed:
+            return None
+    return None
 
 
 def _login_session_key(user, scope) -> str | None:
@@ -41,26 +46,9 @@ def _login_session_key(user, scope) -> str | None:
 
 
 @database_sync_to_async
-def _ticket_scope(user) -> str:
-    """Which tickets' changes this user may see, as in ``tickets.selectors.visibility_q``:
-    "all" (supervisor/admin), "staff" (assigned to them, unassigned, their own) or "own"."""
-    from tickets.policy import is_manager
-
-    if is_manager(user):
-        return "all"
-    if user.has_contract_permission("ticket:process"):
-        return "staff"
-    return "own"
-
-
-def may_see(scope: str, user_id: int, data: dict) -> bool:
-    if scope == "all":
-        return True
-    if data.get("created_by_id") == user_id:
-        return True
-    if scope == "staff":
-        return data.get("assigned_to_id") in (None, user_id)
-    return False
+def _audiences(user) -> dict:
+    """What this user may see of each tenant-wide event kind, by the owning app's rule."""
+    return {event: rule.audience(user) for event, rule in realtime.visibility_rules().items()}
 
 
 @database_sync_to_async
@@ -107,7 +95,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.append(realtime.session_group(session_key))
         if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
-        self.ticket_scope = await _ticket_scope(user)
+        self.audiences = await _audiences(user)
         await self._join_groups()
         await self.accept()
         self.connection_id = f"conn_{uuid.uuid4().hex[:12]}"
@@ -136,19 +124,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             # The Redis layer forgets group members after ``group_expiry`` (a day); a client's
             # heartbeat renews them, so a socket left open for days keeps receiving.
             await self._join_groups()
-            self.ticket_scope = await _ticket_scope(self.user)  # a role change applies from here
+            self.audiences = await _audiences(self.user)  # a role change applies from here
             await self.send_json({"type": "pong", "data": {}})
 
     async def live_event(self, message):
         await self.send_json({"type": message["event"], "data": message["data"]})
 
-    async def ticket_updated(self, message):
-        from tickets.events import PUBLIC_FIELDS
-
-        data = message["data"]
-        if data.get("tenant_id") != self.user.tenant_id or not may_see(self.ticket_scope, self.user.id, data):
+    async def scoped_event(self, message):
+        """An event offered to the whole tenant (``realtime.publish_to_tenant``): delivered
+        only if the owning app's visibility rule lets this user see it."""
+        event, data = message["event"], message["data"]
+        rule = realtime.visibility_rules().get(event)
+        if rule is None or data.get("tenant_id") != self.user.tenant_id:
             return
-        await self.send_json({"type": "ticket_updated", "data": {k: data[k] for k in PUBLIC_FIELDS}})
+        if event not in self.audiences:  # registered after this socket connected
+            self.audiences = await _audiences(self.user)
+        if not rule.may_see(self.audiences[event], self.user.id, data):
+            return
+        await self.send_json({"type": event, "data": {k: data[k] for k in rule.public_fields}})
 
     async def live_disconnect(self, message):
         await self.close(code=CLOSE_UNAUTHENTICATED)

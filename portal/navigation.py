@@ -1,14 +1,14 @@
 """The portal's navigation and top-bar widgets, as registries.
 
-Pages are added by several apps over time, so the sidebar is declared here once, with the URL
-names the apps are going to use. An entry is shown when
+The core declares the sections and its own entries; each app registers its entries from its
+``AppConfig.ready`` (``register_item``, ``register_section``). An entry is shown when
 
 - its URL name reverses (the page exists yet: entries for pages not built are hidden silently),
 - the user holds its ``permission`` (a v1 permission code, ``user.has_contract_permission``),
-- and, for ``platform_only`` entries, the user is a platform super admin.
+- for ``platform_only`` entries, the user is a platform super admin; for ``tenant_only`` entries
+  (work inside a tenant), the user belongs to a tenant.
 
-Apps may add entries with :func:`register_item` (e.g. from ``AppConfig.ready``) instead of editing
-this module. Top-bar widgets (the notification bell …) are template names included only when the
+Top-bar widgets (the notification bell …) are template names included only when the
 template exists, so the app that owns a widget just ships its template.
 """
 
@@ -30,12 +30,16 @@ class NavItem:
     url_name: str
     permission: str | None = None
     platform_only: bool = False
+    #: Work inside a tenant (tickets, knowledge, …): hidden from platform principals, who have none.
+    tenant_only: bool = False
     icon: str = "dot"  # symbol id in static/img/icons.svg
 
     def allows(self, user) -> bool:
         if not getattr(user, "is_authenticated", False):
             return False
         if self.platform_only and not getattr(user, "is_platform_admin", False):
+            return False
+        if self.tenant_only and getattr(user, "tenant_id", None) is None:
             return False
         return not self.permission or user.has_contract_permission(self.permission)
 
@@ -47,63 +51,47 @@ class NavSection:
     items: list[NavItem] = field(default_factory=list)
 
 
+# The shell's sections and the core's own entries. Each app adds its entries (and sections of
+# its own) from its ``AppConfig.ready`` with ``register_item``/``register_section``: the core
+# does not know the apps.
 NAVIGATION: list[NavSection] = [
     NavSection("main", None, [NavItem(_("Dashboard"), "portal:dashboard", icon="home")]),
-    NavSection(
-        "tickets",
-        _("Tickets"),
-        [
-            NavItem(_("All tickets"), "tickets:list", icon="ticket"),
-            NavItem(_("My tickets"), "tickets:mine", icon="user-check"),
-            NavItem(_("Unassigned"), "tickets:unassigned", icon="inbox"),
-            NavItem(_("New ticket"), "tickets:create", icon="plus"),
-            NavItem(_("Categories"), "tickets:categories", permission="ticket:category:create", icon="tree"),
-        ],
-    ),
-    NavSection(
-        "work",
-        _("Work"),
-        [
-            NavItem(_("Notifications"), "notifications:list", icon="bell"),
-            NavItem(_("Knowledge base"), "knowledge:list", icon="book"),
-            NavItem(_("Dispatch"), "dispatch:index", icon="send"),
-            NavItem(_("Engineers"), "engineers:list", icon="users"),
-        ],
-    ),
+    NavSection("work", _("Work"), [NavItem(_("Notifications"), "notifications:list", icon="bell")]),
     NavSection(
         "admin",
         _("Administration"),
-        [
-            NavItem(_("Users"), "accounts:users", permission="user:read", icon="users"),
-            NavItem(_("Roles"), "accounts:roles", permission="role:read", icon="shield"),
-            NavItem(_("Departments"), "accounts:departments", permission="department:read", icon="tree"),
-            NavItem(_("Tenants"), "tenants:list", platform_only=True, icon="building"),
-            NavItem(_("Back office"), "admin:index", platform_only=True, icon="settings"),
-        ],
+        [NavItem(_("Back office"), "admin:index", platform_only=True, icon="settings")],
     ),
-    NavSection(
-        "personal",
-        _("My account"),
-        [
-            NavItem(_("Profile"), "accounts:profile", icon="user"),
-            NavItem(_("Two-factor authentication"), "accounts:mfa", icon="key"),
-            NavItem(_("Trusted devices"), "accounts:devices", icon="monitor"),
-            NavItem(_("Sessions"), "accounts:sessions", icon="clock"),
-        ],
-    ),
+    NavSection("personal", _("My account"), []),
 ]
 
 # Templates included in the top bar, left of the user menu, when they exist.
 TOPBAR_WIDGETS: list[str] = ["notifications/_bell.html"]
 
 
-def register_item(section_key: str, item: NavItem, *, before: str | None = None) -> None:
-    """Add an entry to a section (idempotent by URL name); ``before`` names an existing entry's URL."""
+def _position(names: list[str], before: str | tuple[str, ...] | None) -> int:
+    """Index of the first of ``before`` (one name or several, tried in order) that is present;
+    the end when none is."""
+    for name in (before,) if isinstance(before, str) else before or ():
+        if name in names:
+            return names.index(name)
+    return len(names)
+
+
+def register_section(key: str, label: str | Promise | None, *, before: str | tuple[str, ...] | None = None) -> None:
+    """Add an empty section (idempotent by key); ``before`` names an existing section's key."""
+    if any(section.key == key for section in NAVIGATION):
+        return
+    NAVIGATION.insert(_position([s.key for s in NAVIGATION], before), NavSection(key, label, []))
+
+
+def register_item(section_key: str, item: NavItem, *, before: str | tuple[str, ...] | None = None) -> None:
+    """Add an entry to a section (idempotent by URL name); ``before`` names an existing entry's
+    URL name (or several, the first present wins)."""
     section = next(s for s in NAVIGATION if s.key == section_key)
     if any(existing.url_name == item.url_name for existing in section.items):
         return
-    index = next((i for i, e in enumerate(section.items) if e.url_name == before), len(section.items))
-    section.items.insert(index, item)
+    section.items.insert(_position([e.url_name for e in section.items], before), item)
 
 
 def register_widget(template_name: str) -> None:

@@ -3,7 +3,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
-from tenants.scoping import scope_to_principal
+from portal.tenancy import scope_to_principal
 
 
 class PortalPageMixin(LoginRequiredMixin):

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -50,13 +53,42 @@ def _message(event_type: str, data: dict) -> dict:
     return {"type": "live.event", "event": event_type, "data": data}
 
 
-def publish_ticket(tenant_id: int, payload: dict) -> None:
-    """Offer a ticket change to every socket of the tenant; each delivers it as
-    ``ticket_updated`` only if its user may see the ticket (``LiveConsumer.ticket_updated``).
+@dataclass(frozen=True)
+class VisibilityRule:
+    """Who may receive an event kind that is offered to a whole tenant (``publish_to_tenant``).
+
+    The app that owns the event declares it (from its ``AppConfig.ready``), so the consumer
+    applies the app's own rule instead of re-implementing it:
+
+    - ``audience(user)`` sums up what the user may see (e.g. "all", "staff", "own"); it may query
+      the database and is evaluated when the socket connects and again on each heartbeat;
+    - ``may_see(audience, user_id, payload)`` decides per message, from the payload alone;
+    - ``public_fields``: the payload keys the client receives (the rest is routing data)."""
+
+    audience: Callable[[Any], Hashable]
+    may_see: Callable[[Hashable, int, dict], bool]
+    public_fields: tuple[str, ...]
+
+
+_visibility_rules: dict[str, VisibilityRule] = {}
+
+
+def register_visibility_rule(event_type: str, rule: VisibilityRule) -> None:
+    _visibility_rules[event_type] = rule
+
+
+def visibility_rules() -> dict[str, VisibilityRule]:
+    return dict(_visibility_rules)
+
+
+def publish_to_tenant(tenant_id: int, event_type: str, payload: dict) -> None:
+    """Offer an event to every socket of the tenant; each delivers it as ``event_type`` only
+    if its user may see it, by the rule registered for ``event_type`` (no rule: nobody).
 
     One send per change whatever the audience, no duplicates for a user who is in several
-    roles, and the visibility rule is evaluated per socket from the payload."""
-    _send(tenant_group(tenant_id), {"type": "ticket.updated", "data": payload})
+    roles, and the visibility rule is evaluated per socket from the payload, which must carry
+    ``tenant_id``."""
+    _send(tenant_group(tenant_id), {"type": "scoped.event", "event": event_type, "data": payload})
 
 
 def publish(group: str, event_type: str, data: dict) -> None:

@@ -1,4 +1,4 @@
-from tenants.scoping import principal_tenant
+from portal.tenancy import principal_tenant
 
 
 class TenantMiddleware:

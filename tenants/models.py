@@ -2,6 +2,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The tenant-owned base model and its queryset live in the core (``portal.tenancy``) so the
+# core's own models can use them; re-exported here for code that imports them from the app.
+from portal.tenancy import TenantOwnedModel, TenantQuerySet  # noqa: F401
+
 
 class TenantStatus(models.IntegerChoices):
     NORMAL = 1, _("Normal")
@@ -11,7 +15,7 @@ class TenantStatus(models.IntegerChoices):
 
 class Tenant(models.Model):
     """A customer organisation. Every business row belongs to exactly one tenant, and nothing
-    of one tenant is ever visible to another (see ``TenantOwnedModel``)."""
+    of one tenant is ever visible to another (see ``portal.tenancy.TenantOwnedModel``)."""
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=128)
@@ -42,28 +46,3 @@ class Tenant(models.Model):
     def is_usable(self) -> bool:
         """Whether the tenant's users may sign in and work (status normal, not past expiry)."""
         return self.status == TenantStatus.NORMAL and not self.is_expired
-
-
-class TenantQuerySet(models.QuerySet):
-    def for_tenant(self, tenant):
-        """Rows of one tenant. ``None`` (a platform principal) sees no tenant's rows."""
-        if tenant is None:
-            return self.none()
-        return self.filter(tenant=tenant)
-
-    def for_user(self, user):
-        return self.for_tenant(getattr(user, "tenant", None) if user and user.is_authenticated else None)
-
-
-class TenantOwnedModel(models.Model):
-    """Base for every tenant-owned row: the ``tenant`` foreign key and the scoping queryset.
-
-    Requests never pick a tenant themselves: API and page base classes scope querysets of
-    these models to the principal's tenant (``tenants.scoping``)."""
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("tenant"))
-
-    objects = TenantQuerySet.as_manager()
-
-    class Meta:
-        abstract = True

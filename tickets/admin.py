@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
+from portal.trees import TreeWriteAdminMixin
 from tickets import services
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory
 
@@ -143,7 +144,7 @@ class TicketAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(DraggableMPTTAdmin):
+class CategoryAdmin(TreeWriteAdminMixin, DraggableMPTTAdmin):
     list_display = ["tree_actions", "indented_title", "code", "tenant", "sla_hours", "auto_assign_user", "is_active"]
     list_display_links = ["indented_title"]
     list_filter = ["tenant", "is_active"]

@@ -6,3 +6,34 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self):
+        from portal import navigation, realtime
+        from portal.navigation import NavItem
+        from tickets import events, selectors
+
+        navigation.register_section("tickets", _("Tickets"), before="work")
+        for item in (
+            NavItem(_("All tickets"), "tickets:list", tenant_only=True, icon="ticket"),
+            NavItem(_("My tickets"), "tickets:mine", tenant_only=True, icon="user-check"),
+            NavItem(_("Unassigned"), "tickets:unassigned", tenant_only=True, icon="inbox"),
+            NavItem(_("New ticket"), "tickets:create", tenant_only=True, icon="plus"),
+            NavItem(
+                _("Categories"),
+                "tickets:categories",
+                permission="ticket:category:create",
+                tenant_only=True,
+                icon="tree",
+            ),
+        ):
+            navigation.register_item("tickets", item)
+
+        # The live ``ticket_updated`` message reaches only who may see the ticket.
+        realtime.register_visibility_rule(
+            events.LIVE_EVENT,
+            realtime.VisibilityRule(
+                audience=selectors.ticket_audience,
+                may_see=selectors.payload_visible,
+                public_fields=events.PUBLIC_FIELDS,
+            ),
+        )

@@ -8,8 +8,8 @@ The payload is the desk WebSocket ``ticket_updated`` message's ``data``, plus ``
 Two built-in consequences:
 - notifications (``portal.notifications.services.notify``) are written in the caller's
   transaction, so they commit or roll back with the change; their delivery is after commit
-  (outbox). Who is told what: the new assignee on assign/transfer
-  (``ticket_assigned``), the requester on status changes (``ticket_updated``), the other party
+  (outbox). Who is told what: the new assignee on assign/transfer and on an SLA escalation
+  that reassigns (``ticket_assigned``), the requester on status changes (``ticket_updated``), the other party
   on a public comment (``comment_added``); an internal note only reaches the assignee (staff),
   never the requester. The actor is never notified (``notify`` drops it).
 - the live ``ticket_updated`` message is published after commit to the ticket's tenant group;
@@ -100,6 +100,8 @@ def _deliver(payload: TicketUpdatedPayload) -> None:
             logger.exception("ticket event subscriber %r failed", subscriber)
 
 
+#: The desk WebSocket message type of a ticket change.
+LIVE_EVENT = "ticket_updated"
 #: The fields of ``TicketUpdatedPayload`` that are the documented WebSocket ``data``.
 PUBLIC_FIELDS = ("ticket_id", "ticket_number", "status", "updated_by", "updated_at")
 
@@ -110,13 +112,13 @@ def publish_live(payload: TicketUpdatedPayload) -> None:
 
     if payload["event"] == VIEWED:
         return
-    realtime.publish_ticket(payload["tenant_id"], payload)
+    realtime.publish_to_tenant(payload["tenant_id"], LIVE_EVENT, payload)
 
 
 subscribe(publish_live)
 
 
-def _notify_for(event: str, ticket, actor, comment=None) -> None:
+def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str] = frozenset()) -> None:
     """Write the notifications this event causes, in the caller's transaction."""
     from django.utils.translation import gettext as _
 
@@ -126,7 +128,8 @@ def _notify_for(event: str, ticket, actor, comment=None) -> None:
 
     data = {"ticket_number": ticket.number, "event": event}
     names = {"number": ticket.number, "title": ticket.title}
-    if event in (ASSIGNED, TRANSFERRED) and ticket.assigned_to_id is not None:
+    new_assignee = event in (ASSIGNED, TRANSFERRED) or (event == ESCALATED and "assigned_to" in changed)
+    if new_assignee and ticket.assigned_to_id is not None:
         notify(
             recipient=ticket.assigned_to,
             type=NotificationType.TICKET_ASSIGNED,
@@ -173,11 +176,15 @@ def _notify_for(event: str, ticket, actor, comment=None) -> None:
             )
 
 
-def ticket_event(event: str, *, ticket, actor, comment=None) -> TicketUpdatedPayload:
+def ticket_event(
+    event: str, *, ticket, actor, comment=None, changed: frozenset[str] = frozenset()
+) -> TicketUpdatedPayload:
     """Record one domain event for ``ticket``: notifications now (same transaction), live
-    delivery on commit. ``comment`` is the comment a ``COMMENTED`` event is about."""
+    delivery on commit. ``comment`` is the comment a ``COMMENTED`` event is about; ``changed``
+    names the fields a system change (``ESCALATED``) touched. ``actor`` is ``None`` for changes
+    made by jobs (SLA escalation)."""
     payload = payload_for(event, ticket, actor)
-    _notify_for(event, ticket, actor, comment)
+    _notify_for(event, ticket, actor, comment, changed)
 
     def deliver_committed() -> None:
         _deliver(payload)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from tenants.models import TenantOwnedModel, TenantQuerySet
+from portal.tenancy import TenantOwnedModel, TenantQuerySet
 from tickets.choices import (
     OPEN_STATUSES,
     AttachmentKind,

@@ -18,13 +18,35 @@ from tickets.choices import OPEN_STATUSES, V1, TicketPriority, TicketStatus, pri
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, overdue_q, sla_breached_q
 from tickets.policy import is_manager, is_staff_member
 
+# Which tickets a user may see, in one rule: supervisors/admins "all" of their tenant's; staff
+# (``ticket:process``) those assigned to them, unassigned ones and their own; everyone else
+# their own. ``visibility_q`` applies it to querysets, ``payload_visible`` to live events (the
+# WebSocket consumer asks for it through ``portal.realtime``, see ``tickets.apps``).
+AUDIENCE_ALL, AUDIENCE_STAFF, AUDIENCE_OWN = "all", "staff", "own"
+
+
+def ticket_audience(user) -> str:
+    if is_manager(user):
+        return AUDIENCE_ALL
+    if user.has_contract_permission("ticket:process"):
+        return AUDIENCE_STAFF
+    return AUDIENCE_OWN
+
 
 def visibility_q(user) -> Q:
-    if is_manager(user):
+    audience = ticket_audience(user)
+    if audience == AUDIENCE_ALL:
         return Q()
-    if user.has_contract_permission("ticket:process"):
+    if audience == AUDIENCE_STAFF:
         return Q(assigned_to=user) | Q(assigned_to__isnull=True) | Q(created_by=user)
     return Q(created_by=user)
+
+
+def payload_visible(audience: str, user_id: int, payload: dict) -> bool:
+    """``visibility_q`` for a ticket event payload (``tickets.events.TicketUpdatedPayload``)."""
+    if audience == AUDIENCE_ALL or payload.get("created_by_id") == user_id:
+        return True
+    return audience == AUDIENCE_STAFF and payload.get("assigned_to_id") in (None, user_id)
 
 
 def tickets_for(user) -> QuerySet:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import UserStatus
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
+from portal.trees import tree_write
 from tenants.models import Tenant
 from tickets import events, rollups, sla, uploads
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus
@@ -382,6 +383,34 @@ def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str
 
 
 @transaction.atomic
+def ticket_sla_escalate(
+    *, ticket: Ticket, raise_priority: bool, mark_escalated: bool, reassign_to=None, note: str = ""
+) -> Ticket:
+    """An SLA escalation rule's actions on ``ticket``, made by the system (no actor): one step
+    up in priority, the escalated flag, a new assignee (an inactive one is skipped). The
+    caller (``tickets.sla``) holds the ticket row already; history and the ``ESCALATED`` event
+    as for any change, so a new assignee is notified and live views update."""
+    ticket = _lock(ticket)
+    change = Change(ticket, None, "sla_escalation", note=note)
+    now = timezone.now()
+    if raise_priority:
+        order = list(PRIORITY_RANK)
+        position = order.index(ticket.priority)
+        if position + 1 < len(order):
+            change.set("priority", order[position + 1])
+    if mark_escalated and not ticket.is_escalated:
+        change.set("is_escalated", True)
+        change.set("escalated_at", now)
+    if reassign_to is not None and reassign_to.pk != ticket.assigned_to_id and reassign_to.is_active:
+        _assign_into(change, reassign_to, now=now)
+    if not change.changed:
+        return ticket
+    change.save()
+    events.ticket_event(events.ESCALATED, ticket=ticket, actor=None, changed=frozenset(change.changed))
+    return ticket
+
+
+@transaction.atomic
 def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ticket, int | None]:
     """Hand an assigned ticket over to someone else; returns (ticket, previous assignee id)."""
     ticket = _lock(ticket)
@@ -638,11 +667,6 @@ def attachment_delete(*, attachment: TicketAttachment, by) -> None:
 # --- categories -------------------------------------------------------------------------------
 
 
-def _lock_tree(tenant: Tenant) -> None:
-    # Serialise tree writes per tenant: mptt rewrites lft/rght of many rows on insert.
-    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
-
-
 def _unique_code(tenant: Tenant, wanted: str, exclude_pk=None) -> str:
     from django.utils.text import slugify
 
@@ -663,40 +687,43 @@ CATEGORY_FIELDS = ("name", "description", "color", "icon", "sla_hours", "is_acti
 @transaction.atomic
 def category_create(*, tenant: Tenant, by, data: dict) -> Category:
     require_code(by, "ticket:category:create")
-    _lock_tree(tenant)
-    parent = data.get("parent")
-    if parent is not None and parent.tenant_id != tenant.pk:
-        raise DomainError(ErrorCode.CATEGORY_NOT_FOUND, field="parent_id")
-    auto = data.get("auto_assign_user")
-    category = Category(
-        tenant=tenant,
-        code=_unique_code(tenant, data.get("code") or data["name"]),
-        parent=parent,
-        auto_assign_user=auto,
-        **{k: data[k] for k in CATEGORY_FIELDS if data.get(k) is not None},
-    )
-    category.save()
-    return category
+    with tree_write(Category):
+        parent = data.get("parent")
+        if parent is not None:
+            if parent.tenant_id != tenant.pk:
+                raise DomainError(ErrorCode.CATEGORY_NOT_FOUND, field="parent_id")
+            parent = Category.objects.get(pk=parent.pk)  # current tree numbers, read under the lock
+        category = Category(
+            tenant=tenant,
+            code=_unique_code(tenant, data.get("code") or data["name"]),
+            parent=parent,
+            auto_assign_user=data.get("auto_assign_user"),
+            **{k: data[k] for k in CATEGORY_FIELDS if data.get(k) is not None},
+        )
+        category.save()
+        return category
 
 
 @transaction.atomic
 def category_update(*, category: Category, by, data: dict) -> Category:
     require_code(by, "ticket:category:create")
-    _lock_tree(category.tenant)
-    category = Category.objects.get(pk=category.pk)
-    for name in CATEGORY_FIELDS:
-        if name in data:
-            setattr(category, name, data[name])
-    if "auto_assign_user" in data:
-        category.auto_assign_user = data["auto_assign_user"]
-    if "parent" in data:
-        parent = data["parent"]
-        if parent is not None and (parent.pk == category.pk or parent.is_descendant_of(category)):
-            raise DomainError(
-                ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."), field="parent_id"
-            )
-        category.parent = parent
-    if data.get("code"):
-        category.code = _unique_code(category.tenant, data["code"], exclude_pk=category.pk)
-    category.save()  # mptt moves the node (and its subtree) on save
-    return category
+    with tree_write(Category):
+        category = Category.objects.get(pk=category.pk)  # current tree numbers, read under the lock
+        for name in CATEGORY_FIELDS:
+            if name in data:
+                setattr(category, name, data[name])
+        if "auto_assign_user" in data:
+            category.auto_assign_user = data["auto_assign_user"]
+        if "parent" in data:
+            parent = data["parent"]
+            if parent is not None:
+                parent = Category.objects.get(pk=parent.pk)
+                if parent.pk == category.pk or parent.is_descendant_of(category):
+                    raise DomainError(
+                        ErrorCode.VALIDATION_FAILED, _("A category cannot be moved under itself."), field="parent_id"
+                    )
+            category.parent = parent
+        if data.get("code"):
+            category.code = _unique_code(category.tenant, data["code"], exclude_pk=category.pk)
+        category.save()  # mptt moves the node (and its subtree) on save
+        return category

@@ -230,7 +230,7 @@ def _supervisors(tenant_id: int):
     return list(User.objects.filter(tenant_id=tenant_id, status=UserStatus.ACTIVE, roles__code="supervisor").distinct())
 
 
-def _notify(ticket, *, recipients, type: str, title: str, message: str, data: dict) -> None:
+def _notify(ticket, *, recipients, type, title: str, message: str, data: dict) -> None:
     from portal.notifications.services import notify
 
     seen = set()
@@ -241,35 +241,31 @@ def _notify(ticket, *, recipients, type: str, title: str, message: str, data: di
         notify(recipient=user, type=type, title=title, message=message, ticket_id=ticket.pk, data=data)
 
 
-def _escalate(ticket, rule, *, target: str, kind: str) -> None:
-    """Run an EscalationRule's actions through the ticket services' ``Change`` (history rows)."""
+def _escalate(ticket, rule, *, target: str, kind: str):
+    """Run an EscalationRule's actions through the ticket service (history rows, the one event
+    sender: a new assignee is notified and every socket that may see the ticket is updated)."""
+    from portal.notifications.models import NotificationType
     from tickets import services
-    from tickets.choices import PRIORITY_RANK
 
     note = _("SLA escalation: %(target)s %(kind)s") % {"target": TARGET_LABELS[target](), "kind": KIND_LABELS[kind]()}
-    change = services.Change(ticket, None, "sla_escalation", note=note)
-    now = timezone.now()
-    if rule.raise_priority:
-        order = list(PRIORITY_RANK)
-        position = order.index(ticket.priority)
-        if position + 1 < len(order):
-            change.set("priority", order[position + 1])
-    if rule.set_escalated and not ticket.is_escalated:
-        change.set("is_escalated", True)
-        change.set("escalated_at", now)
-    if rule.reassign_to_id and rule.reassign_to_id != ticket.assigned_to_id and rule.reassign_to.is_active:
-        services._assign_into(change, rule.reassign_to, now=now)
-    change.save()
+    escalated = services.ticket_sla_escalate(
+        ticket=ticket,
+        raise_priority=rule.raise_priority,
+        mark_escalated=rule.set_escalated,
+        reassign_to=rule.reassign_to if rule.reassign_to_id else None,
+        note=note,
+    )
     if rule.notify_supervisor:
         _notify(
             ticket,
             recipients=_supervisors(ticket.tenant_id),
-            type="escalated",
+            type=NotificationType.ESCALATED,
             title=_("Ticket %(number)s escalated") % {"number": ticket.number},
             message=_("The SLA %(target)s target of ticket %(number)s reached its %(kind)s.")
             % {"number": ticket.number, "target": TARGET_LABELS[target](), "kind": KIND_LABELS[kind]()},
             data={"target": target, "kind": kind, "actions": rule.actions},
         )
+    return escalated
 
 
 @transaction.atomic
@@ -277,6 +273,7 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
     """Re-evaluate one ticket: refresh its stored fields and flag every warning/breach reached,
     once per (ticket, target, kind). Only the caller that creates the SLAEvent notifies and
     escalates. Returns the events this call created."""
+    from portal.notifications.models import NotificationType
     from portal.sla.models import SLAEvent
     from portal.sla.selectors import escalation_rule_for
     from portal.sla.services import sla_event_flag_once
@@ -327,14 +324,14 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
             _notify(
                 ticket,
                 recipients=[ticket.assigned_to, *_supervisors(ticket.tenant_id)],
-                type="sla_breached" if kind == "breach" else "sla_warning",
+                type=NotificationType.SLA_BREACHED if kind == "breach" else NotificationType.SLA_WARNING,
                 title=title,
                 message=message,
                 data={"target": target, "kind": kind, "due_at": due_at.isoformat()},
             )
             rule = escalation_rule_for(policy=clocks.policy, target=target, kind=kind) if clocks.policy else None
             if rule is not None:
-                _escalate(ticket, rule, target=target, kind=kind)
+                ticket = _escalate(ticket, rule, target=target, kind=kind)
             SLAEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
     # Keep the stored fields current (is_overdue, next check) and schedule the next check.
     values = stored_values(ticket, compute(ticket, now=now, policy=clocks.policy), now=now)

@@ -1,6 +1,7 @@
-"""Collects each domain app's API routes: ``<app>.api.urls`` may define ``v1_urlpatterns``
-(mounted under /api/v1/) and ``desk_urlpatterns`` (under /api/). Registering a route there
-is all it takes to be served, documented and covered by the tenant-isolation test."""
+"""Collects each installed app's API routes, discovered by name: ``<app>.api.urls`` may define
+``v1_urlpatterns`` (mounted under /api/v1/) and ``desk_urlpatterns`` (under /api/), in the order
+of ``INSTALLED_APPS``. Registering a route there is all it takes to be served, documented and
+covered by the tenant-isolation test; the core lists no app."""
 
 from importlib import import_module
 from importlib.util import find_spec
@@ -10,29 +11,22 @@ from drf_spectacular.views import SpectacularAPIView
 
 from portal.api.docs import ContractSwaggerView
 from portal.api.views import DeskNotFoundView, V1NotFoundView
+from portal.apps import project_apps
 
-API_APPS = [
-    "portal",
-    "portal.system",
-    "portal.audit",
-    "portal.notifications",
-    "portal.sla",
-    "tenants",
-    "accounts",
-    "tickets",
-    "dispatch",
-    "engineers",
-    "knowledge",
-]
+
+def api_apps() -> list[str]:
+    """Names of the project's apps that ship an ``api.urls`` module."""
+    return [
+        config.name
+        for config in project_apps()
+        if find_spec(f"{config.name}.api") is not None and find_spec(f"{config.name}.api.urls") is not None
+    ]
 
 
 def _collect(attribute: str) -> list:
     patterns = []
-    for app in API_APPS:
-        module_name = f"{app}.api.urls"
-        if find_spec(f"{app}.api") is None or find_spec(module_name) is None:
-            continue
-        patterns += getattr(import_module(module_name), attribute, [])
+    for app in api_apps():
+        patterns += getattr(import_module(f"{app}.api.urls"), attribute, [])
     return patterns
 
 

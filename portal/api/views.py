@@ -17,7 +17,7 @@ from portal.api.exceptions import desk_exception_handler, v1_exception_handler
 from portal.api.pagination import DeskPagination, V1Pagination
 from portal.api.renderers import DeskRenderer, V1Renderer
 from portal.errors import DomainError, ErrorCode
-from tenants.scoping import principal_tenant, scope_to_principal
+from portal.tenancy import principal_tenant, scope_to_principal
 
 
 class ContractViewMixin:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import TenantOwnedModel
+from portal.tenancy import TENANT_MODEL, TenantOwnedModel
 
 
 class NotificationType(models.TextChoices):
@@ -183,7 +183,7 @@ class Delivery(models.Model):
 class EmailTestResult(models.Model):
     """The outcome of the last ``POST admin/email-config/test`` per tenant (null: platform)."""
 
-    tenant = models.OneToOneField("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tenant = models.OneToOneField(TENANT_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     tested_at = models.DateTimeField(_("tested at"))
     status = models.CharField(_("status"), max_length=16)  # success | failed
     message = models.CharField(_("message"), max_length=500, blank=True)

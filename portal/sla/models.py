@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.sla.choices import DayKind, Priority, SLAEventKind, SLATarget, Weekday
-from tenants.models import Tenant, TenantOwnedModel
+from portal.tenancy import TENANT_MODEL, TenantOwnedModel
 
 
 def validate_time_zone(value: str) -> None:
@@ -27,7 +27,7 @@ def validate_time_zone(value: str) -> None:
 
 
 class HolidaySetQuerySet(models.QuerySet):
-    def visible_to(self, tenant: Tenant | None):
+    def visible_to(self, tenant: models.Model | None):
         """Shared (platform) sets plus the tenant's own."""
         return self.filter(Q(tenant__isnull=True) | Q(tenant=tenant)) if tenant else self.filter(tenant__isnull=True)
 
@@ -48,7 +48,7 @@ class HolidaySet(models.Model):
     the tenant's set wins (see ``selectors.load_business_calendar``)."""
 
     tenant = models.ForeignKey(
-        Tenant,
+        TENANT_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,

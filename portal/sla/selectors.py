@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Model as Tenant  # annotation only: the core refers to the tenants app by label
 from django.db.models import Q
 
 from portal.sla import engine
 from portal.sla.choices import DayKind
 from portal.sla.models import BusinessCalendar, CalendarDay, EscalationRule, HolidaySet, SLAPolicy
-from tenants.models import Tenant
 
 
 def load_business_calendar(calendar: BusinessCalendar | None) -> engine.BusinessCalendar | None:

@@ -12,13 +12,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.models import Model as Tenant  # annotation only: the core refers to the tenants app by label
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.sla.choices import Priority, SLAEventKind, SLATarget
 from portal.sla.models import BusinessCalendar, CalendarDay, HolidaySet, SLAEvent, SLAPolicy, WorkingPeriod
 from portal.sla.validation import validate_working_periods
-from tenants.models import Tenant
 
 CHINA_HOLIDAYS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "china_holidays_2026_2027.json"
 CHINA_SET_CODE = "cn-mainland"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import import_module
-from importlib.util import find_spec
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -29,11 +27,9 @@ from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskGenericAPIView, V1APIView
 from portal.errors import ErrorCode
 from tests.factories import UserFactory
-from tests.isolation import ISOLATION_MODULES, MAKERS
+from tests.isolation import load_makers
 
-for module in ISOLATION_MODULES:
-    if find_spec(module.rpartition(".")[0]) and find_spec(module):
-        import_module(module)
+MAKERS = load_makers()
 
 TITLES = {
     "v1": "OpsPortal Portal API v1 (IT运维门户系统 API v4.5)",

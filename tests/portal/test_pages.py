@@ -188,6 +188,13 @@ class TestNavigation:
         names = visible_url_names(operator)
         assert {"tenants:list", "accounts:users", "admin:index"} <= names
 
+    def test_platform_admin_gets_no_tenant_menus(self, db, tenant_a, make_user):
+        operator = User.objects.create_superuser(email="ops@platform.test", password=TEST_PASSWORD)
+        names = visible_url_names(operator)
+        assert not {"tickets:list", "tickets:create", "tickets:categories"} & names
+        # while a tenant's staff still see them
+        assert {"tickets:list", "tickets:create"} <= visible_url_names(make_user(tenant_a, "admin"))
+
     def test_entries_whose_page_does_not_exist_yet_are_hidden(self, tenant_a, make_user):
         names = visible_url_names(make_user(tenant_a, "admin"))
         assert "knowledge:list" not in names  # no knowledge pages in this URLconf (yet)

@@ -4,19 +4,15 @@ of tenant A: lists never contain A's marker, and A's objects are 404 (or 403) to
 from __future__ import annotations
 
 import re
-from importlib import import_module
-from importlib.util import find_spec
 
 import pytest
 from django.urls import URLPattern, URLResolver
 
 from portal.api.urls import desk_urlpatterns, v1_urlpatterns
 from portal.api.views import ContractViewMixin, DeskNotFoundView, V1NotFoundView
-from tests.isolation import ISOLATION_MODULES, MAKERS, MARKER
+from tests.isolation import MARKER, load_makers
 
-for module in ISOLATION_MODULES:
-    if find_spec(module.rpartition(".")[0]) and find_spec(module):
-        import_module(module)
+MAKERS = load_makers()
 
 
 def _walk(patterns, prefix=""):

@@ -212,6 +212,35 @@ class TestFlagging:
         escalated = Notification.objects.filter(type="escalated", recipient=desk.supervisor, ticket_id=ticket.pk)
         assert escalated.count() == 1
 
+    def test_escalation_goes_through_the_ticket_event_sender(self, desk, django_capture_on_commit_callbacks):
+        from tickets import events
+
+        # Given a rule that reassigns on breach, and a listener on the one ticket event sender
+        policy = office_policy(desk.tenant, calendar=False)
+        EscalationRule.objects.create(
+            tenant=desk.tenant, policy=policy, trigger="breach", applies_to="response", reassign_to=desk.other_agent
+        )
+        start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        with time_machine.travel(start, tick=False):
+            ticket = desk.assigned(priority="normal")
+        heard = []
+        events.subscribe(heard.append)
+        try:
+            # When the breach is flagged
+            with (
+                time_machine.travel(start + timedelta(minutes=61), tick=False),
+                django_capture_on_commit_callbacks(execute=True),
+            ):
+                sla_check_ticket(ticket.pk)
+        finally:
+            events.unsubscribe(heard.append)
+        # Then the new assignee is told, like any assignment, and live views get the change
+        told = Notification.objects.filter(recipient=desk.other_agent, type="ticket_assigned", ticket_id=ticket.pk)
+        assert told.count() == 1
+        escalations = [p for p in heard if p["event"] == events.ESCALATED]
+        assert len(escalations) == 1
+        assert escalations[0]["assigned_to_id"] == desk.other_agent.pk and escalations[0]["updated_by"] is None
+
     def test_sweep_catches_up_after_downtime(self, desk):
         office_policy(desk.tenant, calendar=False)
         start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
