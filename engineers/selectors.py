@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -251,3 +251,110 @@ def next_on_duty(engineer: EngineerProfile, at: datetime | None = None, *, days:
 def is_available_now(engineer: EngineerProfile) -> bool:
     """Online (or busy but still taking work) — the live-status side of eligibility."""
     return engineer.online_status in (OnlineStatus.ONLINE, OnlineStatus.BUSY)
+
+
+# --- workload trend and forecast ---------------------------------------------------------------
+
+DEFAULT_RESOLUTION_MINUTES = 240.0  # until the performance job has history for the engineer
+MAX_TREND_DAYS = 31
+
+
+def workload_trend(engineer: EngineerProfile, *, days: int = 7, now: datetime | None = None) -> list[dict]:
+    """Per local day of the last ``days``: the open tickets the engineer held at the end of the
+    day (``workload``), the tickets given to them that day (``assigned``) and resolved by them
+    (``resolved``). One aggregate query with a filtered count per day and figure.
+
+    Reconstructed from the tickets they hold or finished (assigned_at, resolved/closed time); a
+    ticket taken away from them later no longer counts for the days they held it."""
+    now = now or timezone.now()
+    days = max(1, min(days, MAX_TREND_DAYS))
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now, tz)
+    starts = [
+        timezone.make_aware(datetime.combine(today - timedelta(days=offset), datetime.min.time()), tz)
+        for offset in range(days - 1, -1, -1)
+    ]
+    tickets = (
+        Ticket.objects.filter(tenant_id=engineer.tenant_id, assigned_to_id=engineer.user_id, assigned_at__isnull=False)
+        .annotate(
+            ended=Coalesce(
+                "resolved_at",
+                "closed_at",
+                Case(When(status=TicketStatus.CANCELLED, then=F("updated_at"))),
+            )
+        )
+        .filter(assigned_at__lt=min(starts[-1] + timedelta(days=1), now))
+    )
+    aggregates = {}
+    for index, start in enumerate(starts):
+        end = min(start + timedelta(days=1), now)
+        aggregates[f"w{index}"] = Count(
+            "id", filter=Q(assigned_at__lt=end) & (Q(ended__isnull=True) | Q(ended__gte=end))
+        )
+        aggregates[f"a{index}"] = Count("id", filter=Q(assigned_at__gte=start, assigned_at__lt=end))
+        aggregates[f"r{index}"] = Count("id", filter=Q(resolved_at__gte=start, resolved_at__lt=end))
+    figures = tickets.aggregate(**aggregates)
+    return [
+        {
+            "date": (today - timedelta(days=days - 1 - index)).isoformat(),
+            "workload": figures[f"w{index}"],
+            "assigned": figures[f"a{index}"],
+            "resolved": figures[f"r{index}"],
+        }
+        for index in range(days)
+    ]
+
+
+def capacity_forecast(
+    engineer: EngineerProfile, *, open_tickets: int, now: datetime | None = None, days: TenantDays | None = None
+) -> dict:
+    """When the engineer is free, from their open tickets, their average resolution time (the
+    performance job's figure, or a default) and their working time (schedule + tenant calendar):
+
+    - ``estimated_completion``: all open tickets done, worked one after another in duty time;
+    - ``next_available``: now (or the start of their next shift) if they are under capacity,
+      else when one ticket should be done;
+    - ``can_take_urgent`` / ``recommended_max_new``: live status, availability and free capacity."""
+    now = now or timezone.now()
+    if days is None:
+        days = tenant_days(engineer.tenant)
+    calendar = duty_calendar(engineer, days)
+    works = calendar.week_length > engine.ZERO or bool(calendar.exceptions)
+    average = engineer.avg_resolution_minutes or DEFAULT_RESOLUTION_MINUTES
+    on_duty = is_on_duty(engineer, now, days=days)
+
+    def after(minutes: float):
+        if not works:
+            return None
+        try:
+            return engine.add_business_minutes(calendar, next_on_duty(engineer, now, days=days) or now, minutes)
+        except engine.CalendarError:
+            return None
+
+    free = max(0, engineer.max_workload - open_tickets)
+    estimated_completion = after(average * open_tickets) if open_tickets else now
+    next_available = (next_on_duty(engineer, now, days=days) if works else None) if free else after(average)
+    taking_work = (
+        engineer.employment_status in ("active", "probation")
+        and engineer.online_status in (OnlineStatus.ONLINE, OnlineStatus.BUSY)
+        and engineer.availability != "unavailable"
+    )
+    recommended = 0 if not taking_work else (free // 2 if engineer.availability == "limited" else free)
+    return {
+        "on_duty": on_duty,
+        "estimated_completion": estimated_completion,
+        "next_available": next_available,
+        "can_take_urgent": taking_work and free > 0,
+        "recommended_max_new": recommended,
+        "avg_resolution_minutes": round(average, 1),
+    }
+
+
+def team_member_counts(tenant) -> dict[int, int]:
+    return dict(
+        EngineerProfile.objects.for_tenant(tenant)
+        .filter(team__isnull=False)
+        .order_by()
+        .values_list("team_id")
+        .annotate(n=Count("id"))
+    )

@@ -60,6 +60,9 @@ class ErrorCode(Enum):
     FILE_TOO_LARGE = ErrorSpec(413, _("The file is too large."))
     UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
     # Engineers and dispatch
+    ENGINEER_NOT_FOUND = ErrorSpec(404, _("The engineer does not exist."))
+    SKILL_NOT_FOUND = ErrorSpec(404, _("The skill does not exist."))
+    ENGINEER_PROFILE_EXISTS = ErrorSpec(409, _("This user already has an engineer profile."))
     # Knowledge base
     # Workbench
     # System administration (configs, modules, maintenance, scheduled tasks)

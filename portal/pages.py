@@ -1,9 +1,9 @@
 from django.urls import path
 
-from portal.views import DashboardView
+from portal.dashboard.views import WorkbenchView
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", DashboardView.as_view(), name="dashboard"),
+    path("", WorkbenchView.as_view(), name="dashboard"),
 ]

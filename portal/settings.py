@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal.system",
     "portal.notifications",
     "portal.sla",
+    "portal.dashboard",
     "tenants",
     "accounts",
     "tickets",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.dashboard.middleware.WorkbenchMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -319,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

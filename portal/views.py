@@ -6,38 +6,10 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
 
 from portal.api.exceptions import Problem, desk_payload, v1_payload
 from portal.errors import ErrorCode
 from portal.logging import get_request_id
-from portal.navigation import navigation_for
-from portal.page_views import PortalPageMixin
-from portal.templatetags.portal_ui import role_names
-
-
-class DashboardView(PortalPageMixin, TemplateView):
-    """The first page after sign-in: who you are, where you can go. Figures arrive with the
-    ticket, SLA and dispatch modules; until then the page says so instead of inventing any."""
-
-    template_name = "portal/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        sections = navigation_for(user, self.request)
-        quick_links = [
-            section
-            for section in (
-                type(s)(s.key, s.label, [i for i in s.items if i.url_name != "portal:dashboard"]) for s in sections
-            )
-            if section.items
-        ]
-        return super().get_context_data(
-            display_name=user.real_name or user.username,
-            roles=role_names(user),
-            quick_links=quick_links,
-            **kwargs,
-        )
 
 
 def _api_error(request, code: ErrorCode):

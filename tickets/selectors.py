@@ -579,3 +579,39 @@ def _group(queryset, dimension: str) -> dict:
             key = value or ("unassigned" if dimension == "assignee" else "uncategorized")
         out[key] = out.get(key, 0) + n
     return out
+
+
+def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
+    """The tickets ``user`` may see that match ``text`` — the tickets list's own search
+    (``filtersets.search_q``) — best first: exact number, then title prefix, title, customer,
+    description; newest first within a rank. ``search_score`` is in [0, 1]."""
+    from django.db.models import Case, FloatField, Value, When
+
+    from tickets.filtersets import search_q
+
+    text = (text or "").strip()
+    if not text:
+        return []
+    customer = (
+        Q(customer_name__icontains=text)
+        | Q(customer_company__icontains=text)
+        | Q(customer_email__icontains=text)
+        | Q(customer_phone__icontains=text)
+    )
+    score = Case(
+        When(number__iexact=text, then=Value(1.0)),
+        When(title__iexact=text, then=Value(0.95)),
+        When(title__istartswith=text, then=Value(0.9)),
+        When(title__icontains=text, then=Value(0.8)),
+        When(number__icontains=text, then=Value(0.7)),
+        When(customer, then=Value(0.6)),
+        default=Value(0.5),
+        output_field=FloatField(),
+    )
+    return list(
+        tickets_for(user)
+        .filter(search_q(text))
+        .annotate(search_score=score)
+        .only("id", "number", "title", "description", "status", "created_at", "customer_name", "customer_company")
+        .order_by("-search_score", "-created_at", "-id")[:limit]
+    )
