@@ -316,7 +316,7 @@ class TicketDetailView(PortalPageMixin, View):
 
     def get(self, request, pk):
         ticket = _visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket)
+        services.ticket_record_view(ticket=ticket, viewer=request.user)
         request.visit = (f"ticket_{ticket.pk}", f"{ticket.number} {ticket.title}")  # the workbench's recent visits
         return render(request, self.template_name, self.context(request, ticket))
 
