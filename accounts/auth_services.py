@@ -159,11 +159,13 @@ def record_login(
     )
 
 
-def _refuse(code: ErrorCode, *, info, reason, user=None, username="", tenant=None, method="", message=None):
+def _refuse(
+    code: ErrorCode, *, info, reason, user=None, username="", tenant=None, method="", message=None, details=None
+):
     record_login(
         result=LoginResult.FAILURE, info=info, user=user, username=username, tenant=tenant, method=method, reason=reason
     )
-    raise DomainError(code, message)
+    raise DomainError(code, message, details=details)
 
 
 # --- Captcha ------------------------------------------------------------------------------------
@@ -227,25 +229,40 @@ def _lockout_settings(tenant) -> tuple[int, int]:
     )
 
 
+#: How long a sign-in waits for the account's in-flight attempts to finish before answering
+#: "try again" (a password check costs ~250 ms; a burst of parallel sign-ins queues here).
+RESERVE_WAIT_SECONDS = 10
+RESERVE_POLL_SECONDS = 0.05
+
+
 def _reserve_attempt(user: User, *, max_attempts: int, lockout_minutes: int) -> bool:
-    """Take one of the account's allowed attempts, atomically. False: the account is locked."""
-    now = timezone.now()
-    if user.locked_until is not None:
-        if user.locked_until > now:
-            return False
-        # The lock ran out: start counting afresh (only one caller wins this reset).
-        User.objects.filter(pk=user.pk, locked_until=user.locked_until).update(locked_until=None, failed_login_count=0)
-    taken = User.objects.filter(pk=user.pk, failed_login_count__lt=max_attempts, locked_until__isnull=True).update(
-        failed_login_count=F("failed_login_count") + 1
-    )
-    if not taken:
-        _lock(user, lockout_minutes)
-    return bool(taken)
+    """Take one of the account's allowed attempts, atomically. False: the account is locked.
 
+    The counter is reserved *before* the password check, so 50 parallel wrong passwords cannot
+    overrun ``max_attempts``. When the allowance is taken by attempts still in flight (no lock
+    set yet), this waits for them instead of calling the account locked: a failure that reaches
+    the limit locks the account (then this answers "locked"), a success resets the counter
+    (then this attempt proceeds). So a correct password is told "locked" only when it is."""
+    import time
 
-def _lock(user: User, lockout_minutes: int) -> None:
-    until = timezone.now() + timedelta(minutes=lockout_minutes)
-    User.objects.filter(pk=user.pk, locked_until__isnull=True).update(locked_until=until)
+    deadline = time.monotonic() + RESERVE_WAIT_SECONDS
+    locked_until = user.locked_until
+    while True:
+        now = timezone.now()
+        if locked_until is not None:
+            if locked_until > now:
+                return False
+            # The lock ran out: start counting afresh (only one caller wins this reset).
+            User.objects.filter(pk=user.pk, locked_until=locked_until).update(locked_until=None, failed_login_count=0)
+        taken = User.objects.filter(pk=user.pk, failed_login_count__lt=max_attempts, locked_until__isnull=True).update(
+            failed_login_count=F("failed_login_count") + 1
+        )
+        if taken:
+            return True
+        if time.monotonic() >= deadline:
+            raise DomainError(ErrorCode.RATE_LIMIT_EXCEEDED, details={"retry_after": 1})
+        time.sleep(RESERVE_POLL_SECONDS)
+        locked_until = User.objects.filter(pk=user.pk).values_list("locked_until", flat=True).first()
 
 
 def authenticate_password(
@@ -261,6 +278,16 @@ def authenticate_password(
     """Check a password sign-in (v1: tenant code + username; desk: email). Records every
     refusal in the login log and raises the contract's error; returns the user on success."""
     login_name = (username or email or "").strip()
+    from portal.ratelimit import signin_account_hit
+
+    # Bounds the password checks spent on one account name (known or not) from all addresses;
+    # per-address limits are the callers' (API throttle, portal login page).
+    verdict = signin_account_hit(f"{tenant_code or ''}/{login_name}")
+    if not verdict.allowed:
+        _refuse(
+            ErrorCode.RATE_LIMIT_EXCEEDED, info=info, username=login_name, reason="rate_limited",
+            details={"retry_after": verdict.retry_after},
+        )  # fmt: skip
     tenant = None
     if tenant_code:
         tenant = Tenant.objects.filter(code=tenant_code.strip()).first()

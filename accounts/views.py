@@ -60,6 +60,23 @@ def _finish_login(request, user, method, info, *, trust: bool = False, next_url:
     return response
 
 
+def _signin_rate_refusal(request, view):
+    """The page's answer when this address has used up its sign-in calls (the same limit as
+    the APIs' sign-in calls: ``system.login.rate_per_ip``), else ``None``."""
+    from portal.ratelimit import signin_ip_hit
+
+    verdict = signin_ip_hit(request.META.get("REMOTE_ADDR"))
+    if verdict.allowed:
+        return None
+    # A form bound to nothing: validating the submitted one would check the password.
+    form = view.get_form_class()(**{**view.get_form_kwargs(), "data": {}, "files": None})
+    form.errors.clear()
+    form.add_error(None, str(ErrorCode.RATE_LIMIT_EXCEEDED.spec.message))
+    response = view.render_to_response(view.get_context_data(form=form), status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
 class LoginView(auth_views.LoginView):
     """Step 1: tenant + username + password. Users with two-factor on go to step 2 unless this
     browser holds a valid trusted-device cookie."""
@@ -69,6 +86,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     # Django's LoginView puts the request's host name in ``site_name``; the page shows the product.
     extra_context = {"site_name": SITE_NAME}
+
+    def post(self, request, *args, **kwargs):
+        refused = _signin_rate_refusal(request, self)
+        return refused or super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -101,6 +122,10 @@ class LoginOtpView(FormView):
             self.request.session.pop(PENDING_KEY, None)
             return None
         return pending
+
+    def post(self, request, *args, **kwargs):
+        refused = _signin_rate_refusal(request, self)
+        return refused or super().post(request, *args, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
         if self._pending() is None:

@@ -115,6 +115,16 @@ _specs(
                gettext_lazy("Session timeout in seconds"), minimum=300, maximum=86400),
     ConfigSpec("system.trusted_device.days", 30, "integer", "security",
                gettext_lazy("Days a trusted device skips two-factor"), minimum=1, maximum=365),
+    # Sign-in rate limits (platform-wide: they apply before the tenant is known)
+    ConfigSpec("system.login.rate_window_seconds", 60, "integer", "security",
+               gettext_lazy("Window of the sign-in rate limits, in seconds"), minimum=10, maximum=3600,
+               tenant_overridable=False),
+    ConfigSpec("system.login.rate_per_ip", 30, "integer", "security",
+               gettext_lazy("Sign-in calls one client address may make per window, across all accounts"),
+               minimum=1, maximum=10000, tenant_overridable=False),
+    ConfigSpec("system.login.rate_per_account", 60, "integer", "security",
+               gettext_lazy("Password sign-ins per account name per window, from all addresses"),
+               minimum=1, maximum=10000, tenant_overridable=False),
     ConfigSpec("system.register.tenant_code", "", "string", "security",
                gettext_lazy("Tenant that desk self-registration joins (empty: registration off)"),
                tenant_overridable=False, maximum=50),
@@ -132,6 +142,11 @@ _specs(
     # Tickets
     ConfigSpec("max_file_size", 10 * 1024 * 1024, "integer", "ticket",
                gettext_lazy("Largest upload in bytes"), minimum=1024, maximum=1024 * 1024 * 1024),
+    # Dispatch
+    ConfigSpec("dispatch.auto_dispatch.enabled", False, "boolean", "ticket",
+               gettext_lazy("Dispatch new unassigned tickets automatically")),
+    ConfigSpec("dispatch.auto_dispatch.strategy", "", "string", "ticket",
+               gettext_lazy("Strategy code for automatic dispatch (empty: the default strategy)")),
     # Email (SMTP)
     ConfigSpec("notification.email.enabled", False, "boolean", "notification", gettext_lazy("Send email")),
     ConfigSpec("notification.email.smtp_host", "", "string", "notification", gettext_lazy("SMTP server host"),

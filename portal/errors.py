@@ -63,6 +63,13 @@ class ErrorCode(Enum):
     ENGINEER_NOT_FOUND = ErrorSpec(404, _("The engineer does not exist."))
     SKILL_NOT_FOUND = ErrorSpec(404, _("The skill does not exist."))
     ENGINEER_PROFILE_EXISTS = ErrorSpec(409, _("This user already has an engineer profile."))
+    DISPATCH_NOT_FOUND = ErrorSpec(404, _("The dispatch record does not exist."))
+    DISPATCH_STRATEGY_NOT_FOUND = ErrorSpec(404, _("The dispatch strategy does not exist."))
+    DISPATCH_RULE_NOT_FOUND = ErrorSpec(404, _("The dispatch rule does not exist."))
+    NO_ELIGIBLE_ENGINEER = ErrorSpec(422, _("No engineer meets the dispatch constraints."))
+    TICKET_NOT_DISPATCHABLE = ErrorSpec(409, _("This ticket cannot be dispatched in its current state."))
+    DISPATCH_NOT_REVOCABLE = ErrorSpec(409, _("This dispatch can no longer be revoked."))
+    DISPATCH_STRATEGY_CODE_TAKEN = ErrorSpec(409, _("This strategy code is already in use."))
     # Knowledge base
     # Workbench
     # System administration (configs, modules, maintenance, scheduled tasks)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
     "portal.dashboard.middleware.WorkbenchMiddleware",
+    "portal.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -286,7 +287,12 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min", "login": "30/min"},
+    # Atomic counters (portal.ratelimit); sign-in calls have their own limits in the config registry.
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.AnonRateThrottle", "portal.api.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+    },
 }
 
 SIMPLE_JWT = {
@@ -312,6 +318,7 @@ SPECTACULAR_SETTINGS = {
     # Vocabularies that appear in several serializers (ticket words per contract, statuses): name them.
     "ENUM_NAME_OVERRIDES": {
         "DeskTicketStatusEnum": "tickets.choices.DESK_STATUS_WORDS",
+        "V1TicketStatusEnum": "tickets.choices.V1_STATUS_WORDS",
         "TicketPriorityEnum": "tickets.choices.PRIORITY_VALUES",
         "V1TicketPriorityEnum": "tickets.choices.V1_PRIORITY_WORDS",
         "TicketTypeEnum": "tickets.choices.TYPE_VALUES",
@@ -322,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
+        # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
+        "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],
+        "AlertLevelEnum": ["info", "warning", "critical"],
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

@@ -15,5 +15,7 @@ class TenantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             from accounts.services import ensure_builtin_roles
+            from tenants.provisioning import provision_tenant
 
             ensure_builtin_roles(tenant=obj)
+            provision_tenant(obj)

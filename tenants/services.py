@@ -11,9 +11,11 @@ from tenants.models import Tenant, TenantStatus
 def tenant_create(*, code: str, name: str, **fields) -> Tenant:
     """Create a tenant with its built-in roles (user, agent, supervisor, admin)."""
     from accounts.services import ensure_builtin_roles
+    from tenants.provisioning import provision_tenant
 
     tenant = Tenant.objects.create(code=code, name=name, **fields)
     ensure_builtin_roles(tenant=tenant)
+    provision_tenant(tenant)
     return tenant
 
 

@@ -130,6 +130,7 @@ def priority_words(contract: str) -> list[str]:
 
 # Word lists named in the OpenAPI documents (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 DESK_STATUS_WORDS = status_words(DESK)
+V1_STATUS_WORDS = status_words(V1)
 V1_PRIORITY_WORDS = priority_words(V1)
 COMMENT_TYPES = ["internal", "public"]
 PRIORITY_VALUES = list(TicketPriority.values)

@@ -338,7 +338,7 @@ def attachment_path(instance, filename: str) -> str:
     return f"tickets/{instance.tenant_id}/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class AliveAttachmentManager(models.Manager):
+class AliveAttachmentManager(models.Manager.from_queryset(TenantQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(is_deleted=False)
 

@@ -581,6 +581,69 @@ def _group(queryset, dimension: str) -> dict:
     return out
 
 
+# --- desk queues ------------------------------------------------------------------------------
+
+
+def my_tickets_queue(*, user) -> QuerySet:
+    """``GET /api/tickets/my-tickets``: visible tickets assigned to or filed by ``user``."""
+    return tickets_for(user).filter(Q(assigned_to=user) | Q(created_by=user)).select_related(*LIST_RELATED)
+
+
+def unassigned_queue(*, user) -> QuerySet:
+    """Open visible tickets nobody holds yet."""
+    return tickets_for(user).filter(assigned_to__isnull=True, status__in=OPEN_STATUSES).select_related("category")
+
+
+def overdue_queue(*, user, now, min_hours: int = 0) -> QuerySet:
+    """Visible overdue tickets, at least ``min_hours`` past their due date, oldest due first."""
+    queryset = tickets_for(user).filter(overdue_q(now)).select_related("assigned_to")
+    if min_hours:
+        queryset = queryset.filter(due_date__lte=now - timedelta(hours=min_hours))
+    return queryset.order_by("due_date", "id")
+
+
+def sla_breach_queue(*, user, now, min_hours: int = 0) -> QuerySet:
+    """Visible tickets past their SLA, by at least ``min_hours`` (still open: now; resolved:
+    when resolved), earliest SLA due first."""
+    queryset = tickets_for(user).filter(sla_breached_q(now)).select_related("category")
+    if min_hours:
+        late = timedelta(hours=min_hours)
+        queryset = queryset.filter(
+            Q(resolved_at__isnull=True, sla_due_date__lte=now - late)
+            | Q(resolved_at__isnull=False, resolved_at__gte=F("sla_due_date") + late)
+        )
+    return queryset.order_by("sla_due_date", "id")
+
+
+def usernames(ids) -> dict[int, str]:
+    """``{user id: username}`` for the history of a visible ticket (ids come from its rows)."""
+    from django.contrib.auth import get_user_model
+
+    return dict(get_user_model().objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "username"))
+
+
+def category_of_tenant(*, tenant, pk) -> Category | None:
+    """A category of ``tenant`` by id (a parent picked in a form or an API call), or ``None``."""
+    return Category.objects.for_tenant(tenant).filter(pk=pk).first()
+
+
+def ticket_attachment(*, ticket, pk) -> TicketAttachment | None:
+    """An attachment of a ticket already known to be visible."""
+    return TicketAttachment.objects.filter(ticket=ticket, pk=pk).first()
+
+
+def upload_for_download(*, user, pk) -> TicketAttachment | None:
+    """A stored upload ``user`` may download: on a ticket they can see, or their own upload not
+    yet attached to a ticket."""
+    visible = tickets_for(user).values("pk")
+    return (
+        TicketAttachment.objects.for_user(user)
+        .filter(pk=pk)
+        .filter(Q(ticket__in=visible) | Q(ticket__isnull=True, uploaded_by=user))
+        .first()
+    )
+
+
 def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
     """The tickets ``user`` may see that match ``text`` — the tickets list's own search
     (``filtersets.search_q``) — best first: exact number, then title prefix, title, customer,

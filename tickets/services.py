@@ -359,8 +359,12 @@ def _transition_into(change: Change, target: str, *, now: datetime, data: dict |
 
 
 @transaction.atomic
-def ticket_transition(*, ticket: Ticket, to: str, by, note: str = "", data: dict | None = None) -> Ticket:
-    """Move ``ticket`` to status ``to`` if the transition table and the actor's relation allow."""
+def ticket_transition(
+    *, ticket: Ticket, to: str, by, note: str = "", data: dict | None = None, attachments=()
+) -> Ticket:
+    """Move ``ticket`` to status ``to`` if the transition table and the actor's relation allow.
+    ``attachments`` (links as for ``ticket_create``, e.g. a solution's files) are attached in
+    the same transaction: a bad link refuses the whole move."""
     ticket = _lock(ticket)
     if to == S.ASSIGNED and ticket.assigned_to_id is None:  # needs an assignee: that is ticket_assign
         raise refuse_transition(ticket.status, to)
@@ -368,15 +372,22 @@ def ticket_transition(*, ticket: Ticket, to: str, by, note: str = "", data: dict
     change = Change(ticket, by, "status", note=note)
     _transition_into(change, to, now=timezone.now(), data=data)
     change.save()
+    for link in attachments:
+        _attach(ticket=ticket, by=by, link=dict(link))
     events.ticket_event(events.STATUS_CHANGED, ticket=ticket, actor=by)
     return ticket
 
 
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str | None = None) -> Ticket:
-    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset)."""
+    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset).
+    ``by=None`` is the system (automatic dispatch on creation): only the status is checked."""
     ticket = _lock(ticket)
-    check_assign(ticket, by)
+    if by is None:
+        if ticket.status not in OPEN_STATUSES:
+            raise refuse_transition(ticket.status, S.ASSIGNED)
+    else:
+        check_assign(ticket, by)
     change = Change(ticket, by, "assign", note=note)
     _assign_into(change, assignee, now=timezone.now())
     if priority:
@@ -434,8 +445,9 @@ def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ti
 @transaction.atomic
 def ticket_escalate(*, ticket: Ticket, by, reason: str, escalate_to=None, note: str = "") -> Ticket:
     """Raise the priority one level (at least to urgent), mark escalated and, if given, hand
-    the ticket to ``escalate_to``."""
-    require_code(by, "ticket:update")
+    the ticket to ``escalate_to``. ``by=None`` is the system (a scheduled job)."""
+    if by is not None:
+        require_code(by, "ticket:update")
     ticket = _lock(ticket)
     if ticket.status not in OPEN_STATUSES:
         raise DomainError(

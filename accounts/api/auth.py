@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts import auth_services as auth
 from accounts.api import schema_serializers as out
@@ -19,6 +18,7 @@ from accounts.api.serializers import DeskMeSerializer, TrustedDeviceSerializer, 
 from accounts.models import LoginLog, LoginSession, SessionEndReason, TrustedDevice
 from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, _positive_int
 from portal.api.responses import ApiResponse
+from portal.api.throttling import SignInRateThrottle
 from portal.api.views import DeskAPIView, V1APIView
 from portal.errors import DomainError, ErrorCode
 from portal.inputs import parse_moment
@@ -27,8 +27,7 @@ from portal.inputs import parse_moment
 class _PublicAuth:
     public = True
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [SignInRateThrottle]
 
 
 def _current_session(request) -> LoginSession | None:
@@ -129,8 +128,6 @@ class V1RefreshSerializer(serializers.Serializer):
 @extend_schema(tags=["auth"], request=V1RefreshSerializer, responses=out.V1TokensSerializer)
 class V1RefreshView(_PublicAuth, V1APIView):
     """§1.1.2: rotates; the used refresh token is refused afterwards."""
-
-    throttle_classes: list = []
 
     def post(self, request):
         s = V1RefreshSerializer(data=request.data)
@@ -244,8 +241,7 @@ class V1CaptchaView(V1APIView):
 
     public = True
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_classes = [SignInRateThrottle]
 
     def get(self, request):
         from portal.config import get_config
@@ -323,7 +319,6 @@ class DeskRefreshView(_PublicAuth, DeskAPIView):
     """刷新Token: the refresh token in ``Authorization: Bearer`` (documented) or the body."""
 
     desk_envelope = "code_msg"
-    throttle_classes: list = []
 
     def post(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")

@@ -82,6 +82,12 @@ class ContractAutoSchema(AutoSchema):
 
     # --- success responses ------------------------------------------------------------------------
 
+    def _get_paginator(self):
+        # A viewset's actions that answer a whole array (``unpaged_actions``) are no pages.
+        if getattr(self.view, "action", None) in getattr(self.view, "unpaged_actions", ()):
+            return None
+        return super()._get_paginator()
+
     def get_paginated_name(self, serializer_name: str) -> str:
         if self.contract == DESK:
             # the desk page is the bare list in ``data``; ``pagination`` is in the envelope

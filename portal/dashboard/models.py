@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import TenantOwnedModel, TenantQuerySet
+from portal.tenancy import TenantOwnedModel, TenantQuerySet
 
 
 class AliveConfigManager(models.Manager.from_queryset(TenantQuerySet)):

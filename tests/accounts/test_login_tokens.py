@@ -351,19 +351,11 @@ class TestRegister:
         assert response.status_code == 409
 
 
-def test_login_calls_are_rate_limited(tenant_a, api, settings):
-    # given the login rate (30/min in settings) lowered for the test
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
-
-    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/min"}
-    original = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = rates
-    try:
-        body = {"tenant_code": tenant_a.code, "username": "ghost", "password": "x"}
-        codes = [api().post("/api/v1/auth/login", body, format="json").status_code for _ in range(4)]
-    finally:
-        ScopedRateThrottle.THROTTLE_RATES = original
+def test_login_calls_are_rate_limited(tenant_a, api):
+    # given the per-address sign-in limit (system.login.rate_per_ip) lowered for the test
+    set_config("system.login.rate_per_ip", 3)
+    body = {"tenant_code": tenant_a.code, "username": "ghost", "password": "x"}
+    codes = [api().post("/api/v1/auth/login", body, format="json").status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
 
 

@@ -1,6 +1,10 @@
-"""Helpers both adapters share: loading a visible ticket and its related rows."""
+"""What both adapters share: loading a visible ticket, the OpenAPI decoration, serving a
+stored file. v1 and desk never import each other; shared parts live here."""
 
 from __future__ import annotations
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
 
 from portal.errors import DomainError, ErrorCode
 from tickets import selectors
@@ -46,14 +50,27 @@ LIST_LEVEL = {
 }
 
 
-def documented(inputs: dict, actions: list[str], *, many: tuple = (), params: dict | None = None):
+def documented(
+    inputs: dict,
+    actions: list[str],
+    *,
+    outputs: dict | None = None,
+    many: tuple = (),
+    params: dict | None = None,
+    created: tuple = (),
+):
     """Class decorator for the OpenAPI schema: each action's request body is its input
-    serializer (``inputs``); its response a JSON object (an array of them for ``many``
-    actions) inside the contract's envelope; detail actions take an integer ``id``, and
+    serializer (``inputs``); its response the serializer paired with its presenter
+    (``outputs``: action → presenter), an array of them for ``many`` actions, inside the
+    contract's envelope (a free-form object where no presenter is named, e.g. ``destroy``'s
+    ``null``); ``created`` actions answer 201; detail actions take an integer ``id``, and
     ``params`` adds more path parameters per action."""
     from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
+    from portal.api.presenting import response_serializer
+
     params = params or {}
+    outputs = outputs or {}
 
     def decorate(cls):
         per_action = {}
@@ -61,12 +78,19 @@ def documented(inputs: dict, actions: list[str], *, many: tuple = (), params: di
             parameters = list(params.get(action, []))
             if action not in LIST_LEVEL:
                 parameters.insert(0, OpenApiParameter("id", int, OpenApiParameter.PATH))
+            listed = action in many and action != "list"  # the contract schema pages ``list`` itself
+            if action in outputs:
+                serializer = response_serializer(outputs[action])
+                body = serializer(many=True) if listed else serializer
+            else:
+                body = ARRAY_SCHEMA if listed else OBJECT_SCHEMA
             per_action[action] = extend_schema(
                 request=inputs.get(action),
-                # the contract schema itself turns a ``list`` action into its list/page shape
-                responses={200: ARRAY_SCHEMA if action in many and action != "list" else OBJECT_SCHEMA},
+                responses={201 if action in created else 200: body},
                 parameters=parameters,
             )
+        # arrays answered whole (``data: [...]``, maybe ``total``), not as the contract's page
+        cls.unpaged_actions = tuple(action for action in actions if action in many and action != "list")
         return extend_schema_view(**per_action)(cls)
 
     return decorate
@@ -76,3 +100,25 @@ def attachment_id_parameter():
     from drf_spectacular.utils import OpenApiParameter
 
     return [OpenApiParameter("attachment_id", int, OpenApiParameter.PATH)]
+
+
+def valid(serializer_class, data, *, partial: bool = False) -> dict:
+    """The validated input, or the contract's 400 (``ValidationError``)."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def attachment_response(attachment) -> FileResponse:
+    """Serve a stored file as a download that browsers never render inline."""
+    if not attachment.file:
+        raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file."))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.mime_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import F, Q
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +9,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser
 
-from accounts.models import User
 from portal.api.parsers import JSONParser, MultiPartParser
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
@@ -21,22 +16,11 @@ from portal.errors import DomainError, ErrorCode
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, documented, visible_ticket
-from tickets.choices import DESK, OPEN_STATUSES, status_from_word
+from tickets.api.common import TicketQuerysetMixin, attachment_response, documented, visible_ticket
+from tickets.api.common import valid as _valid
+from tickets.choices import DESK, status_from_word
 from tickets.filtersets import DeskTicketFilterSet
-from tickets.models import Category, TicketAttachment, overdue_q, sla_breached_q
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _hours_since(moment, now) -> int:
-    if moment is None:
-        return 0
-    return max(0, int((now - moment).total_seconds() // 3600))
+from tickets.models import Category, TicketAttachment
 
 
 def _min_hours(request, name: str) -> int:
@@ -83,7 +67,25 @@ def _min_hours(request, name: str) -> int:
         "bulk_assign",
         "bulk_status",
     ],
+    outputs={
+        "list": P.desk_ticket,
+        "retrieve": P.desk_ticket_detail,
+        "create": P.desk_ticket_created,
+        "update": P.desk_ticket_updated,
+        "assign": P.desk_assigned,
+        "transfer": P.desk_transferred,
+        "escalate": P.desk_escalated,
+        "status": P.desk_status_changed,
+        "history": P.desk_history,
+        "my_tickets": P.desk_my_ticket,
+        "unassigned": P.desk_unassigned_ticket,
+        "overdue": P.desk_overdue_ticket,
+        "sla_breach": P.desk_breached_ticket,
+        "bulk_assign": P.desk_bulk_assigned,
+        "bulk_status": P.desk_bulk_status,
+    },
     many=("list", "history", "my_tickets", "unassigned", "overdue", "sla_breach"),
+    created=("create",),
 )
 class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     """Tickets in the desk contract: CRUD, workflow, history, stats, queues and bulk work."""
@@ -131,22 +133,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     def create(self, request):
         data = self._canonical(_valid(S.DeskTicketCreate, request.data))
         ticket = services.ticket_create(tenant=request.user.tenant, by=request.user, data=data)
-        body = {
-            "id": ticket.pk,
-            "ticket_number": ticket.number,
-            "title": ticket.title,
-            "status": P.status_word(ticket.status, DESK),
-            "priority": ticket.priority,
-            "type": ticket.type,
-            "created_by": {"id": request.user.pk, "username": request.user.username},
-            "assigned_to": {"id": ticket.assigned_to.pk, "username": ticket.assigned_to.username}
-            if ticket.assigned_to
-            else None,
-            "category_id": ticket.category_id,
-            "sla_due_date": P._dt(ticket.sla_due_date),
-            "created_at": P._dt(ticket.created_at),
-        }
-        return ApiResponse(body, status=201, message=_("Ticket created."))
+        return ApiResponse(P.desk_ticket_created(ticket), status=201, message=_("Ticket created."))
 
     def retrieve(self, request, pk=None):
         ticket = visible_ticket(request, pk)
@@ -161,19 +148,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         if "status" in raw:
             data["status"] = status_from_word(raw["status"], DESK, assigned=ticket.assigned_to_id is not None)
         ticket = services.ticket_update(ticket=ticket, by=request.user, data=data)
-        body = {
-            "id": ticket.pk,
-            "ticket_number": ticket.number,
-            "title": ticket.title,
-            "status": P.status_word(ticket.status, DESK),
-            "priority": ticket.priority,
-            "assigned_to_id": ticket.assigned_to_id,
-            "rating": ticket.rating,
-            "resolved_at": P._dt(ticket.resolved_at),
-            "resolution_time": ticket.resolution_time,
-            "updated_at": P._dt(ticket.updated_at),
-        }
-        return ApiResponse(body, message=_("Ticket updated."))
+        return ApiResponse(P.desk_ticket_updated(ticket), message=_("Ticket updated."))
 
     def destroy(self, request, pk=None):
         services.ticket_delete(ticket=visible_ticket(request, pk), by=request.user)
@@ -187,14 +162,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         data = _valid(S.DeskAssign, request.data)
         assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
         ticket = services.ticket_assign(ticket=ticket, by=request.user, assignee=assignee, note=data.get("comment", ""))
-        body = {
-            "id": ticket.pk,
-            "assigned_to_id": assignee.pk,
-            "assigned_to": P.desk_user(assignee),
-            "status": P.status_word(ticket.status, DESK),
-            "updated_at": P._dt(ticket.updated_at),
-        }
-        return ApiResponse(body, message=_("Ticket assigned."))
+        return ApiResponse(P.desk_assigned(ticket), message=_("Ticket assigned."))
 
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
@@ -203,13 +171,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
         note = "\n".join(x for x in (data.get("comment"), data.get("transfer_reason"), data.get("department")) if x)
         ticket, previous = services.ticket_transfer(ticket=ticket, by=request.user, assignee=assignee, note=note)
-        body = {
-            "id": ticket.pk,
-            "assigned_to_id": assignee.pk,
-            "previous_assignee_id": previous,
-            "updated_at": P._dt(ticket.updated_at),
-        }
-        return ApiResponse(body, message=_("Ticket transferred."))
+        return ApiResponse(P.desk_transferred(ticket, previous), message=_("Ticket transferred."))
 
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
@@ -221,14 +183,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         ticket = services.ticket_escalate(
             ticket=ticket, by=request.user, reason=data["reason"], escalate_to=target, note=data.get("comment", "")
         )
-        body = {
-            "id": ticket.pk,
-            "priority": ticket.priority,
-            "is_escalated": ticket.is_escalated,
-            "assigned_to": P.desk_user(ticket.assigned_to, role=True) if ticket.assigned_to else None,
-            "updated_at": P._dt(ticket.updated_at),
-        }
-        return ApiResponse(body, message=_("Ticket escalated."))
+        return ApiResponse(P.desk_escalated(ticket), message=_("Ticket escalated."))
 
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
@@ -242,22 +197,14 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
             note=data.get("comment", ""),
             data={"resolution_notes": data.get("resolution_notes")},
         )
-        body = {
-            "id": ticket.pk,
-            "status": P.status_word(ticket.status, DESK),
-            "resolved_at": P._dt(ticket.resolved_at),
-            "resolution_time": ticket.resolution_time,
-            "closed_at": P._dt(ticket.closed_at),
-            "updated_at": P._dt(ticket.updated_at),
-        }
-        return ApiResponse(body, message=_("Status updated."))
+        return ApiResponse(P.desk_status_changed(ticket), message=_("Status updated."))
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         ticket = visible_ticket(request, pk)
         entries = selectors.history_entries(ticket=ticket, user=request.user)
         ids = {c["assigned_to_id"]["new"] for e in entries for c in [e["changes"]] if "assigned_to_id" in c}
-        users = dict(User.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "username"))
+        users = selectors.usernames(ids)
         return ApiResponse(P.desk_history(entries, users), extra={"total": len(entries)})
 
     # --- figures and queues -------------------------------------------------------------------
@@ -266,115 +213,37 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
     def stats(self, request):
         return ApiResponse(selectors.desk_stats(user=request.user))
 
-    def _short_list(self, queryset, default_limit: int, present):
+    def _queue(self, queryset, present, *, default_limit: int = 20, filtered: bool = True):
+        """The first ``?limit=`` rows of a queue, with its total (desk filters apply to the
+        my-tickets and unassigned queues)."""
         limit = _valid(S.ShortList, request_params(self.request)).get("limit", default_limit)
-        filterset = DeskTicketFilterSet(self.request.query_params, queryset=queryset)
-        if not filterset.is_valid():
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(filterset.errors)
-        queryset = filterset.qs
+        if filtered:
+            params = self.request.query_params
+            queryset = selectors.ticket_list(
+                user=self.request.user, filterset_class=DeskTicketFilterSet, params=params, base=queryset
+            )
         total = queryset.count()
         return ApiResponse([present(t) for t in queryset[:limit]], extra={"total": total})
 
     @action(detail=False, methods=["get"], url_path="my-tickets")
     def my_tickets(self, request):
-        queryset = selectors.tickets_for(request.user).filter(Q(assigned_to=request.user) | Q(created_by=request.user))
-        queryset = queryset.select_related(*selectors.LIST_RELATED)
-
-        def present(t):
-            return {
-                "id": t.pk,
-                "ticket_number": t.number,
-                "title": t.title,
-                "status": P.status_word(t.status, DESK),
-                "priority": t.priority,
-                "customer_name": t.customer_name,
-                "assigned_to_id": t.assigned_to_id,
-                "created_by_id": t.created_by_id,
-                "created_at": P._dt(t.created_at),
-                "due_date": P._dt(t.due_date),
-                "is_overdue": t.is_overdue,
-                "sla_breached": t.sla_breached,
-            }
-
-        return self._short_list(queryset, 10, present)
+        return self._queue(selectors.my_tickets_queue(user=request.user), P.desk_my_ticket, default_limit=10)
 
     @action(detail=False, methods=["get"])
     def unassigned(self, request):
-        queryset = selectors.tickets_for(request.user).filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
-        queryset = queryset.select_related("category")
-
-        def present(t):
-            return {
-                "id": t.pk,
-                "ticket_number": t.number,
-                "title": t.title,
-                "status": P.status_word(t.status, DESK),
-                "priority": t.priority,
-                "customer_name": t.customer_name,
-                "category": P.desk_category(t.category),
-                "created_at": P._dt(t.created_at),
-                "auto_assign_user_id": t.category.auto_assign_user_id if t.category else None,
-            }
-
-        return self._short_list(queryset, 20, present)
+        return self._queue(selectors.unassigned_queue(user=request.user), P.desk_unassigned_ticket)
 
     @action(detail=False, methods=["get"])
     def overdue(self, request):
         now = timezone.now()
-        queryset = selectors.tickets_for(request.user).filter(overdue_q(now)).select_related("assigned_to")
-        if hours := _min_hours(request, "overdue_hours"):
-            queryset = queryset.filter(due_date__lte=now - timedelta(hours=hours))
-        queryset = queryset.order_by("due_date", "id")
-
-        def present(t):
-            return {
-                "id": t.pk,
-                "ticket_number": t.number,
-                "title": t.title,
-                "status": P.status_word(t.status, DESK),
-                "priority": t.priority,
-                "assigned_to": {"id": t.assigned_to.pk, "username": t.assigned_to.username} if t.assigned_to else None,
-                "due_date": P._dt(t.due_date),
-                "overdue_hours": _hours_since(t.due_date, now),
-                "is_overdue": True,
-            }
-
-        return self._short_list_sorted(queryset, present)
+        queryset = selectors.overdue_queue(user=request.user, now=now, min_hours=_min_hours(request, "overdue_hours"))
+        return self._queue(queryset, lambda t: P.desk_overdue_ticket(t, now=now), filtered=False)
 
     @action(detail=False, methods=["get"], url_path="sla-breach")
     def sla_breach(self, request):
         now = timezone.now()
-        queryset = selectors.tickets_for(request.user).filter(sla_breached_q(now)).select_related("category")
-        if hours := _min_hours(request, "breach_hours"):
-            late = timedelta(hours=hours)
-            queryset = queryset.filter(
-                Q(resolved_at__isnull=True, sla_due_date__lte=now - late)
-                | Q(resolved_at__isnull=False, resolved_at__gte=F("sla_due_date") + late)
-            )
-        queryset = queryset.order_by("sla_due_date", "id")
-
-        def present(t):
-            until = t.resolved_at if t.resolved_at else now
-            return {
-                "id": t.pk,
-                "ticket_number": t.number,
-                "title": t.title,
-                "status": P.status_word(t.status, DESK),
-                "priority": t.priority,
-                "sla_due_date": P._dt(t.sla_due_date),
-                "sla_breached": True,
-                "breach_hours": _hours_since(t.sla_due_date, until),
-                "category": P.desk_category(t.category, sla_hours=True),
-            }
-
-        return self._short_list_sorted(queryset, present)
-
-    def _short_list_sorted(self, queryset, present):
-        limit = _valid(S.ShortList, request_params(self.request)).get("limit", 20)
-        total = queryset.count()
-        return ApiResponse([present(t) for t in queryset[:limit]], extra={"total": total})
+        queryset = selectors.sla_breach_queue(user=request.user, now=now, min_hours=_min_hours(request, "breach_hours"))
+        return self._queue(queryset, lambda t: P.desk_breached_ticket(t, now=now), filtered=False)
 
     # --- bulk ---------------------------------------------------------------------------------
 
@@ -389,13 +258,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
             assignee=assignee,
             note=data.get("comment", ""),
         )
-        body = {
-            "assigned_count": len(done),
-            "failed_count": len(failed),
-            "assigned_tickets": done,
-            "failed_tickets": failed,
-        }
-        return ApiResponse(body, message=_("Bulk assignment finished."))
+        return ApiResponse(P.desk_bulk_assigned(done, failed), message=_("Bulk assignment finished."))
 
     @action(detail=False, methods=["post"], url_path="bulk-status")
     def bulk_status(self, request):
@@ -408,20 +271,20 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
             to=lambda t: status_from_word(word, DESK, assigned=t.assigned_to_id is not None),
             note=data.get("comment", ""),
         )
-        body = {
-            "updated_count": len(done),
-            "failed_count": len(failed),
-            "updated_tickets": done,
-            "failed_tickets": failed,
-        }
-        return ApiResponse(body, message=_("Bulk status update finished."))
+        return ApiResponse(P.desk_bulk_status(done, failed), message=_("Bulk status update finished."))
 
 
 def request_params(request) -> dict:
     return {k: v for k, v in request.query_params.items() if k == "limit"}
 
 
-@documented({"create": S.CategoryCreate}, ["list", "create"], many=("list",))
+@documented(
+    {"create": S.CategoryCreate},
+    ["list", "create"],
+    outputs={"list": P.desk_category_node, "create": P.desk_category_created},
+    many=("list",),
+    created=("create",),
+)
 class DeskCategoryViewSet(DeskViewSet):
     """``GET /api/categories`` (tree with subcategories and ticket counts), ``POST`` to create."""
 
@@ -439,25 +302,13 @@ class DeskCategoryViewSet(DeskViewSet):
         tenant = request.user.tenant
         values = {k: v for k, v in data.items() if k not in ("parent_id", "auto_assign_user_id")}
         if data.get("parent_id"):
-            values["parent"] = Category.objects.filter(tenant=tenant, pk=data["parent_id"]).first()
+            values["parent"] = selectors.category_of_tenant(tenant=tenant, pk=data["parent_id"])
             if values["parent"] is None:
                 raise DomainError(ErrorCode.CATEGORY_NOT_FOUND, field="parent_id")
         if data.get("auto_assign_user_id"):
             values["auto_assign_user"] = services.eligible_assignee(tenant=tenant, user_id=data["auto_assign_user_id"])
         category = services.category_create(tenant=tenant, by=request.user, data=values)
-        body = {
-            "id": category.pk,
-            "code": category.code,
-            "name": category.name,
-            "description": category.description,
-            "color": category.color,
-            "icon": category.icon,
-            "sla_hours": category.sla_hours,
-            "auto_assign_user_id": category.auto_assign_user_id,
-            "parent_id": category.parent_id,
-            "created_at": P._dt(category.created_at),
-        }
-        return ApiResponse(body, status=201, message=_("Category created."))
+        return ApiResponse(P.desk_category_created(category), status=201, message=_("Category created."))
 
 
 class DeskUploadView(DeskAPIView):
@@ -466,7 +317,7 @@ class DeskUploadView(DeskAPIView):
     required_permissions = "ticket:upload"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request={"multipart/form-data": S.Upload}, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request={"multipart/form-data": S.Upload}, responses={201: P.desk_upload.response_serializer})
     def post(self, request):
         data = _valid(S.Upload, request.data)
         ticket = visible_ticket(request, data["ticket_id"]) if data.get("ticket_id") else None
@@ -481,21 +332,6 @@ class DeskUploadView(DeskAPIView):
         return ApiResponse(P.desk_upload(request, attachment), status=201, message=_("File uploaded."))
 
 
-def attachment_response(attachment) -> FileResponse:
-    """Serve a stored file as a download that browsers never render inline."""
-    if not attachment.file:
-        raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file."))
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.mime_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 class DeskUploadDownloadView(DeskAPIView):
     """``GET /api/uploads/{id}/download``: a file uploaded through ``POST /api/upload``; the
     uploader, or anyone who can see its ticket, may download it."""
@@ -507,13 +343,7 @@ class DeskUploadDownloadView(DeskAPIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        visible = selectors.tickets_for(request.user).values("pk")
-        attachment = (
-            self.get_queryset()
-            .filter(pk=pk)
-            .filter(Q(ticket__in=visible) | Q(ticket__isnull=True, uploaded_by=request.user))
-            .first()
-        )
+        attachment = selectors.upload_for_download(user=request.user, pk=pk)
         if attachment is None:
             raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."))
         return attachment_response(attachment)

@@ -1,14 +1,17 @@
-"""How tickets look in each contract. Plain functions over already-loaded rows (the selectors
-load what a list shows, so presenting never queries per row)."""
+"""How tickets look in each contract: every response body of the ticket adapters comes from
+here. Plain functions over already-loaded rows (the selectors load what a list shows, so
+presenting never queries per row); each is paired with the response serializer that documents
+it (``@presents``), which the adapters hand to the OpenAPI schema."""
 
 from __future__ import annotations
-
-import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.api.presenting import presents
+from portal.timestamps import iso_utc as _dt
 from tickets import sla
+from tickets.api import serializers as S
 from tickets.choices import DESK, V1, priority_word, status_word
 
 
@@ -16,12 +19,6 @@ def display_name(user) -> str:
     if user is None:
         return ""
     return user.real_name or f"{user.last_name}{user.first_name}" or user.username
-
-
-def _dt(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 # --- desk -------------------------------------------------------------------------------------
@@ -49,6 +46,7 @@ def desk_category(category, *, description: bool = False, sla_hours: bool = Fals
     return data
 
 
+@presents(S.DeskTicketOut)
 def desk_ticket(ticket) -> dict:
     """A ticket in the desk list (``GET /api/tickets``)."""
     return {
@@ -76,6 +74,7 @@ def desk_ticket(ticket) -> dict:
     }
 
 
+@presents(S.DeskCommentOut)
 def desk_comment(comment) -> dict:
     return {
         "id": comment.pk,
@@ -86,6 +85,7 @@ def desk_comment(comment) -> dict:
     }
 
 
+@presents(S.DeskTicketDetailOut)
 def desk_ticket_detail(ticket, comments) -> dict:
     data = desk_ticket(ticket)
     data.update(
@@ -142,6 +142,7 @@ def history_description(entry: dict, users: dict) -> str:
     return f"{text}: {entry['note']}" if entry["note"] else text
 
 
+@presents(S.DeskHistoryOut)
 def desk_history(entries: list[dict], users: dict) -> list[dict]:
     return [
         {
@@ -156,6 +157,7 @@ def desk_history(entries: list[dict], users: dict) -> list[dict]:
     ]
 
 
+@presents(S.DeskCategoryNodeOut)
 def desk_category_node(node, *, depth: int = 0) -> dict:
     data = {
         "id": node.pk,
@@ -192,6 +194,7 @@ def download_url(request, attachment) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+@presents(S.DeskUploadOut)
 def desk_upload(request, attachment) -> dict:
     return {
         "id": attachment.pk,
@@ -206,9 +209,216 @@ def desk_upload(request, attachment) -> dict:
     }
 
 
+def desk_user_brief(user) -> dict | None:
+    return None if user is None else {"id": user.pk, "username": user.username}
+
+
+@presents(S.DeskTicketCreatedOut)
+def desk_ticket_created(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "type": ticket.type,
+        "created_by": desk_user_brief(ticket.created_by),
+        "assigned_to": desk_user_brief(ticket.assigned_to),
+        "category_id": ticket.category_id,
+        "sla_due_date": _dt(ticket.sla_due_date),
+        "created_at": _dt(ticket.created_at),
+    }
+
+
+@presents(S.DeskTicketUpdatedOut)
+def desk_ticket_updated(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "assigned_to_id": ticket.assigned_to_id,
+        "rating": ticket.rating,
+        "resolved_at": _dt(ticket.resolved_at),
+        "resolution_time": ticket.resolution_time,
+        "updated_at": _dt(ticket.updated_at),
+    }
+
+
+@presents(S.DeskAssignedOut)
+def desk_assigned(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "assigned_to_id": ticket.assigned_to_id,
+        "assigned_to": desk_user(ticket.assigned_to),
+        "status": status_word(ticket.status, DESK),
+        "updated_at": _dt(ticket.updated_at),
+    }
+
+
+@presents(S.DeskTransferredOut)
+def desk_transferred(ticket, previous_assignee_id) -> dict:
+    return {
+        "id": ticket.pk,
+        "assigned_to_id": ticket.assigned_to_id,
+        "previous_assignee_id": previous_assignee_id,
+        "updated_at": _dt(ticket.updated_at),
+    }
+
+
+@presents(S.DeskEscalatedOut)
+def desk_escalated(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "priority": ticket.priority,
+        "is_escalated": ticket.is_escalated,
+        "assigned_to": desk_user(ticket.assigned_to, role=True),
+        "updated_at": _dt(ticket.updated_at),
+    }
+
+
+@presents(S.DeskStatusChangedOut)
+def desk_status_changed(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "status": status_word(ticket.status, DESK),
+        "resolved_at": _dt(ticket.resolved_at),
+        "resolution_time": ticket.resolution_time,
+        "closed_at": _dt(ticket.closed_at),
+        "updated_at": _dt(ticket.updated_at),
+    }
+
+
+@presents(S.DeskMyTicketOut)
+def desk_my_ticket(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "customer_name": ticket.customer_name,
+        "assigned_to_id": ticket.assigned_to_id,
+        "created_by_id": ticket.created_by_id,
+        "created_at": _dt(ticket.created_at),
+        "due_date": _dt(ticket.due_date),
+        "is_overdue": ticket.is_overdue,
+        "sla_breached": ticket.sla_breached,
+    }
+
+
+@presents(S.DeskUnassignedTicketOut)
+def desk_unassigned_ticket(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "customer_name": ticket.customer_name,
+        "category": desk_category(ticket.category),
+        "created_at": _dt(ticket.created_at),
+        "auto_assign_user_id": ticket.category.auto_assign_user_id if ticket.category else None,
+    }
+
+
+def _hours_between(start, end) -> int:
+    if start is None:
+        return 0
+    return max(0, int((end - start).total_seconds() // 3600))
+
+
+@presents(S.DeskOverdueTicketOut)
+def desk_overdue_ticket(ticket, *, now) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "assigned_to": desk_user_brief(ticket.assigned_to),
+        "due_date": _dt(ticket.due_date),
+        "overdue_hours": _hours_between(ticket.due_date, now),
+        "is_overdue": True,
+    }
+
+
+@presents(S.DeskBreachedTicketOut)
+def desk_breached_ticket(ticket, *, now) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_number": ticket.number,
+        "title": ticket.title,
+        "status": status_word(ticket.status, DESK),
+        "priority": ticket.priority,
+        "sla_due_date": _dt(ticket.sla_due_date),
+        "sla_breached": True,
+        "breach_hours": _hours_between(ticket.sla_due_date, ticket.resolved_at or now),
+        "category": desk_category(ticket.category, sla_hours=True),
+    }
+
+
+@presents(S.DeskBulkAssignedOut)
+def desk_bulk_assigned(done: list[int], failed: list[dict]) -> dict:
+    return {
+        "assigned_count": len(done),
+        "failed_count": len(failed),
+        "assigned_tickets": done,
+        "failed_tickets": failed,
+    }
+
+
+@presents(S.DeskBulkStatusOut)
+def desk_bulk_status(done: list[int], failed: list[dict]) -> dict:
+    return {"updated_count": len(done), "failed_count": len(failed), "updated_tickets": done, "failed_tickets": failed}
+
+
+@presents(S.DeskCategoryCreatedOut)
+def desk_category_created(category) -> dict:
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "description": category.description,
+        "color": category.color,
+        "icon": category.icon,
+        "sla_hours": category.sla_hours,
+        "auto_assign_user_id": category.auto_assign_user_id,
+        "parent_id": category.parent_id,
+        "created_at": _dt(category.created_at),
+    }
+
+
 # --- v1 ---------------------------------------------------------------------------------------
 
 
+@presents(S.V1TicketCreatedOut)
+def v1_ticket_created(ticket) -> dict:
+    return {
+        "ticket_id": ticket.number,
+        "id": ticket.pk,
+        "title": ticket.title,
+        "status": status_word(ticket.status, V1),
+        "priority": priority_word(ticket.priority, V1),
+        "category": ticket.category.code if ticket.category else None,
+        "assigned_to": ticket.assigned_to_id,
+        "created_at": _dt(ticket.created_at),
+        "estimated_resolve_time": _dt(ticket.sla_due_date or ticket.due_date),
+    }
+
+
+@presents(S.V1TicketMovedOut)
+def v1_ticket_moved(ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "ticket_id": ticket.number,
+        "status": status_word(ticket.status, V1),
+        "assigned_to": ticket.assigned_to_id,
+    }
+
+
+@presents(S.V1TicketOut)
 def v1_ticket(ticket, *, tenant_name: str = "") -> dict:
     """A ticket in the v1 list."""
     return {
@@ -233,6 +443,7 @@ def v1_ticket(ticket, *, tenant_name: str = "") -> dict:
     }
 
 
+@presents(S.V1AttachmentOut)
 def v1_attachment(request, attachment) -> dict:
     return {
         "id": attachment.pk,
@@ -246,6 +457,7 @@ def v1_attachment(request, attachment) -> dict:
     }
 
 
+@presents(S.V1TicketDetailOut)
 def v1_ticket_detail(request, ticket, *, attachments, tenant_name: str = "") -> dict:
     assignee = ticket.assigned_to
     return {
@@ -290,6 +502,7 @@ def v1_ticket_detail(request, ticket, *, attachments, tenant_name: str = "") -> 
     }
 
 
+@presents(S.V1CommentOut)
 def v1_comment(request, comment) -> dict:
     author = comment.author
     return {

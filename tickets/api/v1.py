@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser
@@ -13,20 +11,21 @@ from portal.api.parsers import JSONParser, MultiPartParser
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.errors import DomainError, ErrorCode
+from portal.timestamps import iso_utc
 from tickets import selectors, services
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, attachment_id_parameter, documented, visible_ticket
-from tickets.api.desk import attachment_response
-from tickets.choices import V1, TicketStatus
+from tickets.api.common import (
+    TicketQuerysetMixin,
+    attachment_id_parameter,
+    attachment_response,
+    documented,
+    visible_ticket,
+)
+from tickets.api.common import valid as _valid
+from tickets.choices import TicketStatus
 from tickets.filtersets import V1TicketFilterSet
 from tickets.models import TicketAttachment
-
-
-def _valid(serializer_class, data, *, partial=False):
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 @documented(
@@ -62,6 +61,22 @@ def _valid(serializer_class, data, *, partial=False):
         "delete_attachment",
         "statistics",
     ],
+    outputs={
+        "list": P.v1_ticket,
+        "retrieve": P.v1_ticket_detail,
+        "create": P.v1_ticket_created,
+        "update": P.v1_ticket_detail,
+        "partial_update": P.v1_ticket_detail,
+        "assign": P.v1_ticket_moved,
+        "accept": P.v1_ticket,
+        "reject": P.v1_ticket_moved,
+        "start": P.v1_ticket,
+        "pause": P.v1_ticket,
+        "resolve": P.v1_ticket,
+        "close": P.v1_ticket,
+        "comments": P.v1_comment,
+        "upload_attachment": P.v1_attachment,
+    },
     many=("list", "comments"),
     params={"download_attachment": attachment_id_parameter(), "delete_attachment": attachment_id_parameter()},
 )
@@ -125,18 +140,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     def create(self, request):
         data = self._canonical(_valid(S.V1TicketWrite, request.data))
         ticket = services.ticket_create(tenant=request.user.tenant, by=request.user, data=data)
-        body = {
-            "ticket_id": ticket.number,
-            "id": ticket.pk,
-            "title": ticket.title,
-            "status": P.status_word(ticket.status, V1),
-            "priority": P.priority_word(ticket.priority, V1),
-            "category": ticket.category.code if ticket.category else None,
-            "assigned_to": ticket.assigned_to_id,
-            "created_at": P._dt(ticket.created_at),
-            "estimated_resolve_time": P._dt(ticket.sla_due_date or ticket.due_date),
-        }
-        return ApiResponse(body, message=_("Ticket created."))
+        return ApiResponse(P.v1_ticket_created(ticket), message=_("Ticket created."))
 
     def _detail(self, request, ticket):
         attachments = selectors.attachments_for(ticket=ticket)
@@ -170,13 +174,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     def _after_any(self, request, ticket, message):
         """After a move that may take the ticket out of the actor's view (reject)."""
-        body = {
-            "id": ticket.pk,
-            "ticket_id": ticket.number,
-            "status": P.status_word(ticket.status, V1),
-            "assigned_to": ticket.assigned_to_id,
-        }
-        return ApiResponse(body, message=message)
+        return ApiResponse(P.v1_ticket_moved(ticket), message=message)
 
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
@@ -228,19 +226,17 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     def resolve(self, request, pk=None):
         ticket = visible_ticket(request, pk)
         data = _valid(S.V1Resolve, request.data)
-        with transaction.atomic():
-            ticket = services.ticket_transition(
-                ticket=ticket,
-                to=TicketStatus.RESOLVED,
-                by=request.user,
-                data={
-                    "resolution_notes": data["solution"],
-                    "resolution_type": data.get("resolution_type"),
-                    "time_spent": data.get("time_spent"),
-                },
-            )
-            for link in data.get("attachments") or []:
-                services._attach(ticket=ticket, by=request.user, link=dict(link))
+        ticket = services.ticket_transition(
+            ticket=ticket,
+            to=TicketStatus.RESOLVED,
+            by=request.user,
+            data={
+                "resolution_notes": data["solution"],
+                "resolution_type": data.get("resolution_type"),
+                "time_spent": data.get("time_spent"),
+            },
+            attachments=data.get("attachments") or [],
+        )
         return self._after(request, ticket, _("Ticket resolved."))
 
     # --- comments -----------------------------------------------------------------------------
@@ -252,7 +248,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     @extend_schema(
         request=S.V1Comment,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: P.v1_comment.response_serializer},
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
     )
     @comments.mapping.post
@@ -292,7 +288,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     def _attachment(self, request, pk, attachment_id) -> TicketAttachment:
         ticket = visible_ticket(request, pk)
-        attachment = TicketAttachment.objects.filter(ticket=ticket, pk=attachment_id).first()
+        attachment = selectors.ticket_attachment(ticket=ticket, pk=attachment_id)
         if attachment is None:
             raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."))
         return attachment
@@ -314,5 +310,5 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         data = selectors.statistics_overview(
             user=request.user, time_range=params.get("time_range") or "7d", group_by=params.get("group_by")
         )
-        data["generated_at"] = P._dt(data["generated_at"])
+        data["generated_at"] = iso_utc(data["generated_at"])
         return ApiResponse(data)

@@ -1,0 +1,905 @@
+"""Every write of the dispatch domain, plus the loading that feeds the engine.
+
+A dispatch is: load the tenant's candidate engineers into an ``engine.Pool`` (a handful of
+queries, no per-engineer query), describe the ticket as ``engine.TicketFacts`` (required skills
+from its category, its text and the request), apply the rules, score, pick — and then assign
+THROUGH ``tickets.services.ticket_assign`` (history row, notification, SLA refresh, live
+update) and write a ``DispatchRecord``, all in one transaction. A refusal raises
+``DomainError`` before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import engine as E
+from dispatch import optimizer
+from dispatch.choices import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, DispatchStatus, DispatchType
+from dispatch.models import DispatchRecord, DispatchRule, DispatchStrategy
+from engineers import selectors as engineer_selectors
+from engineers.choices import EmploymentStatus
+from engineers.models import EngineerProfile, EngineerSkill
+from portal.config import get_config
+from portal.errors import DomainError, ErrorCode
+from tickets import services as ticket_services
+from tickets.choices import OPEN_STATUSES, TicketStatus
+from tickets.models import Ticket
+from tickets.policy import require_code
+
+MAX_BATCH = 500
+WEIGHT_KEYS = ("skill_weight", "workload_weight", "location_weight", "performance_weight")
+WORKING = (EmploymentStatus.ACTIVE, EmploymentStatus.PROBATION)
+
+
+# --- strategies --------------------------------------------------------------------------------------
+
+
+def ensure_builtin_strategies(tenant) -> None:
+    """``best_match`` and ``load_balance`` with the documented weights; ``best_match`` is the
+    default unless the tenant already has one. Idempotent (tenant provisioning, migrations)."""
+    for code, (name, description, weights) in BUILTIN_STRATEGIES.items():
+        DispatchStrategy.objects.get_or_create(
+            tenant=tenant,
+            code=code,
+            defaults={"name": name, "description": description, "is_builtin": True, **weights},
+        )
+    if not DispatchStrategy.objects.filter(tenant=tenant, is_default=True).exists():
+        DispatchStrategy.objects.filter(tenant=tenant, code=DEFAULT_STRATEGY).update(is_default=True)
+
+
+def strategy_for(tenant, code: str | None) -> DispatchStrategy:
+    """The tenant's strategy ``code`` (active), or its default one."""
+    queryset = DispatchStrategy.objects.for_tenant(tenant).filter(is_active=True)
+    if code:
+        found = queryset.filter(code=code).first()
+        if found is None:
+            raise DomainError(ErrorCode.DISPATCH_STRATEGY_NOT_FOUND, field="strategy", details={"strategy": code})
+        return found
+    found = queryset.filter(is_default=True).first() or queryset.first()
+    if found is None:
+        ensure_builtin_strategies(tenant)
+        return DispatchStrategy.objects.get(tenant=tenant, is_default=True)
+    return found
+
+
+def _validate_weights(data: dict, *, partial: dict | None = None) -> dict:
+    weights = dict(partial or {})
+    errors = []
+    for key in WEIGHT_KEYS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+                errors.append(key)
+            else:
+                weights[key] = round(value)
+    if errors:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED,
+            _("Weights are numbers from 0 to 100."),
+            field=f"weight_config.{errors[0]}",
+        )
+    if set(WEIGHT_KEYS) - set(weights):
+        missing = sorted(set(WEIGHT_KEYS) - set(weights))[0]
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED, _("All four weights are required."), field=f"weight_config.{missing}"
+        )
+    if sum(weights.values()) <= 0:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, _("At least one weight must be above 0."), field="weight_config")
+    return weights
+
+
+def _validate_strategy_constraints(value) -> dict:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict) or set(value) - {"min_skill_match", "max_workload"}:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED,
+            _("Strategy constraints may set min_skill_match (0-100) and max_workload (1-200)."),
+            field="constraints",
+        )
+    out = {}
+    if value.get("min_skill_match") is not None:
+        v = value["min_skill_match"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("Use a number from 0 to 100."), field="constraints.min_skill_match"
+            )
+        out["min_skill_match"] = v
+    if value.get("max_workload") is not None:
+        v = value["max_workload"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 200:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("Use a whole number from 1 to 200."), field="constraints.max_workload"
+            )
+        out["max_workload"] = v
+    return out
+
+
+def _make_default(strategy: DispatchStrategy) -> None:
+    DispatchStrategy.objects.filter(tenant_id=strategy.tenant_id, is_default=True).exclude(pk=strategy.pk).update(
+        is_default=False
+    )
+
+
+@transaction.atomic
+def strategy_create(*, tenant, by, data: dict) -> DispatchStrategy:
+    require_code(by, "dispatch:config")
+    code = data["strategy_code"]
+    if DispatchStrategy.objects.filter(tenant=tenant, code=code).exists():
+        raise DomainError(ErrorCode.DISPATCH_STRATEGY_CODE_TAKEN, field="strategy_code")
+    weights = _validate_weights(data.get("weight_config") or {})
+    strategy = DispatchStrategy(
+        tenant=tenant,
+        code=code,
+        name=data["strategy_name"],
+        description=data.get("description", ""),
+        constraints=_validate_strategy_constraints(data.get("constraints")),
+        is_active=data.get("is_active", True),
+        **weights,
+    )
+    if data.get("is_default"):
+        if not strategy.is_active:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("The default strategy must be active."), field="is_default"
+            )
+        DispatchStrategy.objects.filter(tenant=tenant, is_default=True).update(is_default=False)
+        strategy.is_default = True
+    strategy.save()
+    return strategy
+
+
+@transaction.atomic
+def strategy_update(*, strategy: DispatchStrategy, by, data: dict) -> DispatchStrategy:
+    require_code(by, "dispatch:config")
+    strategy = DispatchStrategy.objects.select_for_update().get(pk=strategy.pk)
+    if "weight_config" in data:
+        for key, value in _validate_weights(data["weight_config"] or {}, partial=strategy.weights).items():
+            setattr(strategy, key, value)
+    if "strategy_name" in data:
+        strategy.name = data["strategy_name"]
+    if "description" in data:
+        strategy.description = data["description"]
+    if "constraints" in data:
+        strategy.constraints = _validate_strategy_constraints(data["constraints"])
+    if "is_active" in data:
+        strategy.is_active = bool(data["is_active"])
+    if "is_default" in data:
+        if data["is_default"]:
+            _make_default(strategy)
+            strategy.is_default = True
+        elif strategy.is_default:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED,
+                _("Exactly one strategy is the default: make another one the default instead."),
+                field="is_default",
+            )
+    if strategy.is_default and not strategy.is_active:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, _("The default strategy must be active."), field="is_active")
+    strategy.save()
+    return strategy
+
+
+# --- rules -------------------------------------------------------------------------------------------
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _rule_error(field: str, message) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_FAILED, message, field=field)
+
+
+def validate_rule(conditions, actions) -> tuple[dict, dict]:
+    """The rule's conditions and actions, checked key by key (unknown keys are refused)."""
+    if not isinstance(conditions, dict):
+        raise _rule_error("conditions", _("Conditions must be an object."))
+    if not isinstance(actions, dict):
+        raise _rule_error("actions", _("Actions must be an object."))
+    unknown = sorted(set(conditions) - E.RULE_CONDITION_KEYS)
+    if unknown:
+        raise _rule_error(
+            f"conditions.{unknown[0]}",
+            _("Unknown condition; use %(keys)s.") % {"keys": ", ".join(sorted(E.RULE_CONDITION_KEYS))},
+        )
+    unknown = sorted(set(actions) - E.RULE_ACTION_KEYS)
+    if unknown:
+        raise _rule_error(
+            f"actions.{unknown[0]}",
+            _("Unknown action; use %(keys)s.") % {"keys": ", ".join(sorted(E.RULE_ACTION_KEYS))},
+        )
+    from tickets.choices import TicketPriority
+
+    priorities = set(TicketPriority.values) | set(E.PRIORITY_ALIASES)
+    for key in ("ticket_priority", "ticket_category", "customer_level", "weekdays"):
+        if key in conditions:
+            values = E._as_list(conditions[key])
+            if not values or not all(isinstance(v, str) and v for v in values):
+                raise _rule_error(f"conditions.{key}", _("Give a word or a list of words."))
+            if key == "ticket_priority" and set(values) - priorities:
+                raise _rule_error(f"conditions.{key}", _("Unknown priority."))
+            if key == "weekdays" and {v.lower() for v in values} - set(E.WEEKDAY_NAMES):
+                raise _rule_error(f"conditions.{key}", _("Weekdays are monday … sunday."))
+    if "time_range" in conditions:
+        span = conditions["time_range"]
+        if (
+            not isinstance(span, dict)
+            or not all(isinstance(span.get(k), str) and _HHMM.match(span[k]) for k in ("start", "end"))
+            or span["start"] == span["end"]
+        ):
+            raise _rule_error("conditions.time_range", _('Give {"start": "HH:MM", "end": "HH:MM"}.'))
+    for key, low, high in (("response_time_limit", 1, 100000),):
+        if key in conditions and (
+            isinstance(conditions[key], bool)
+            or not isinstance(conditions[key], int)
+            or not low <= conditions[key] <= high
+        ):
+            raise _rule_error(f"conditions.{key}", _("Give a whole number of minutes."))
+    numbers = {"boost_score": (-100, 100), "require_skill_level": (1, 5), "max_response_time": (1, 100000),
+               "escalate_if_no_response": (1, 100000)}  # fmt: skip
+    for key, (low, high) in numbers.items():
+        if key in actions:
+            value = actions[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+                raise _rule_error(
+                    f"actions.{key}", _("Use a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+                )
+            if key != "boost_score" and value != int(value):
+                raise _rule_error(f"actions.{key}", _("Use a whole number."))
+    if "notify_immediately" in actions and not isinstance(actions["notify_immediately"], bool):
+        raise _rule_error("actions.notify_immediately", _("Must be true or false."))
+    if "require_skills" in actions:
+        values = E._as_list(actions["require_skills"])
+        if not all(isinstance(v, str) and v for v in values):
+            raise _rule_error("actions.require_skills", _("Give skill codes."))
+    return conditions, actions
+
+
+RULE_FIELDS = ("name", "rule_type", "description", "priority", "is_active")
+
+
+@transaction.atomic
+def rule_create(*, tenant, by, data: dict) -> DispatchRule:
+    require_code(by, "dispatch:config")
+    conditions, actions = validate_rule(data.get("conditions") or {}, data.get("actions") or {})
+    values = {k: data[k] for k in RULE_FIELDS if k in data}
+    return DispatchRule.objects.create(tenant=tenant, created_by=by, conditions=conditions, actions=actions, **values)
+
+
+@transaction.atomic
+def rule_update(*, rule: DispatchRule, by, data: dict) -> DispatchRule:
+    require_code(by, "dispatch:config")
+    rule = DispatchRule.objects.select_for_update().get(pk=rule.pk)
+    conditions, actions = validate_rule(data.get("conditions", rule.conditions), data.get("actions", rule.actions))
+    rule.conditions, rule.actions = conditions, actions
+    for key in RULE_FIELDS:
+        if key in data:
+            setattr(rule, key, data[key])
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, rule: DispatchRule, by) -> None:
+    """Soft delete: the rule stops applying and disappears from lists; its row stays."""
+    require_code(by, "dispatch:config")
+    DispatchRule.objects.filter(pk=rule.pk).update(is_deleted=True, is_active=False, deleted_at=timezone.now())
+
+
+# --- loading the engine's input -------------------------------------------------------------------
+
+
+def _on_duty_by_schedule(profiles: list[dict], tenant, at: datetime) -> dict[str, bool]:
+    """Duty per distinct schedule (engineers mostly share a handful): one calendar each."""
+    days = engineer_selectors.tenant_days(tenant)
+    out: dict[str, bool] = {}
+    for p in profiles:
+        key = p["schedule_key"]
+        if key not in out:
+            schedule = p["work_schedule"]
+            try:
+                out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=schedule), at, days=days)
+            except ValidationError:  # a malformed stored schedule: the default office hours
+                out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=None), at, days=days)
+    return out
+
+
+def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Pool:
+    """The tenant's dispatchable engineers (alive profile, working, active user) as a Pool.
+    Three queries whatever the number of engineers."""
+    at = at or timezone.now()
+    queryset = engineer_selectors.with_workload(
+        EngineerProfile.objects.for_tenant(tenant).filter(employment_status__in=WORKING, user__status="active")
+    )
+    if engineer_ids is not None:
+        queryset = queryset.filter(pk__in=list(engineer_ids))
+    profiles = list(
+        queryset.order_by("id").values(
+            "id", "user_id", "user__real_name", "user__username", "city", "district", "latitude", "longitude",
+            "service_areas", "max_workload", "online_status", "work_schedule", "performance_score",
+            "current_workload",
+        )
+    )  # fmt: skip
+    skills: dict[int, dict[str, int]] = {p["id"]: {} for p in profiles}
+    rows = EngineerSkill.objects.filter(tenant=tenant, engineer__is_deleted=False)
+    if engineer_ids is not None:
+        rows = rows.filter(engineer_id__in=list(skills))
+    for engineer_id, code, level in rows.values_list("engineer_id", "skill__code", "level"):
+        if engineer_id in skills:
+            skills[engineer_id][code] = level
+    for p in profiles:
+        p["schedule_key"] = json.dumps(p["work_schedule"], sort_keys=True, default=str)
+    duty = _on_duty_by_schedule(profiles, tenant, at)
+    pool = E.Pool(
+        [
+            E.EngineerRow(
+                id=p["id"],
+                name=p["user__real_name"] or p["user__username"],
+                skills=skills[p["id"]],
+                workload=p["current_workload"] or 0,
+                max_workload=p["max_workload"],
+                online_status=p["online_status"],
+                on_duty=duty[p["schedule_key"]],
+                city=p["city"],
+                district=p["district"],
+                latitude=None if p["latitude"] is None else float(p["latitude"]),
+                longitude=None if p["longitude"] is None else float(p["longitude"]),
+                service_areas=p["service_areas"] or [],
+                performance=p["performance_score"],
+            )
+            for p in profiles
+        ]
+    )
+    pool.user_ids = {p["id"]: p["user_id"] for p in profiles}
+    return pool
+
+
+def ticket_location(ticket: Ticket) -> dict:
+    """Where the ticket is: ``custom_fields.location`` ({city, district, latitude, longitude})
+    or the same keys at the top of ``custom_fields``."""
+    custom = ticket.custom_fields if isinstance(ticket.custom_fields, dict) else {}
+    source = custom.get("location") if isinstance(custom.get("location"), dict) else custom
+    out = {"city": "", "district": "", "latitude": None, "longitude": None}
+    for key in ("city", "district"):
+        if isinstance(source.get(key), str):
+            out[key] = source[key]
+    for key in ("latitude", "longitude"):
+        try:
+            value = float(source.get(key))
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(value):
+            out[key] = value
+    if out["latitude"] is not None and not -90 <= out["latitude"] <= 90:
+        out["latitude"] = None
+    if out["longitude"] is not None and not -180 <= out["longitude"] <= 180:
+        out["longitude"] = None
+    return out
+
+
+def customer_level(ticket: Ticket) -> str:
+    custom = ticket.custom_fields if isinstance(ticket.custom_fields, dict) else {}
+    level = custom.get("customer_level")
+    if isinstance(level, str) and level:
+        return level
+    tags = ticket.tags if isinstance(ticket.tags, list) else []
+    return "vip" if any(isinstance(t, str) and t.lower() == "vip" for t in tags) else ""
+
+
+def required_skills(ticket: Ticket, extra=()) -> list[str]:
+    """Skill codes the ticket needs: from its category (code and name) and its text, through
+    the library's codes, names and keywords (Chinese and English), plus ``extra``."""
+    category = ticket.category
+    text = " ".join(
+        x
+        for x in (
+            category.code if category else "",
+            category.name if category else "",
+            ticket.title,
+            ticket.description,
+        )
+        if x
+    )
+    codes = engineer_selectors.infer_skill_codes(tenant=ticket.tenant, text=text)
+    for code in extra or ():
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+@dataclass
+class Request:
+    """A dispatch request's options, as the API and pages give them."""
+
+    strategy: str | None = None
+    weights: dict = field(default_factory=dict)  # ad-hoc overrides (what-if)
+    skill_required: list[str] = field(default_factory=list)
+    min_skill_level: int = 1
+    location_preference: str = ""
+    exclude_engineers: list[int] = field(default_factory=list)
+    max_distance: float | None = None
+    skill_match_threshold: float | None = None
+    max_tickets_per_engineer: int | None = None
+
+
+def active_rules(tenant) -> list[E.Rule]:
+    return [
+        E.Rule(id=r.pk, name=r.name, priority=r.priority, conditions=r.conditions or {}, actions=r.actions or {})
+        for r in DispatchRule.objects.for_tenant(tenant).filter(is_active=True)
+    ]
+
+
+def facts_for(ticket: Ticket, request: Request, strategy: DispatchStrategy, rules: list[E.Rule], *, now=None):
+    """The ticket as the engine sees it, with the fired rules already applied."""
+    place = ticket_location(ticket)
+    constraints = strategy.constraints or {}
+    facts = E.TicketFacts(
+        id=ticket.pk,
+        priority=ticket.priority,
+        category=ticket.category.code if ticket.category_id else "",
+        customer_level=customer_level(ticket),
+        local_time=timezone.localtime(now or timezone.now()),
+        required_skills=required_skills(ticket, request.skill_required),
+        min_skill_level=max(1, int(request.min_skill_level or 1)),
+        exclude=frozenset(int(x) for x in request.exclude_engineers),
+        max_distance_km=request.max_distance,
+        same_city_only=request.location_preference == "same_city",
+        skill_threshold=request.skill_match_threshold
+        if request.skill_match_threshold is not None
+        else constraints.get("min_skill_match"),
+        workload_cap=constraints.get("max_workload"),
+        **place,
+    )
+    outcome = E.evaluate_rules(rules, facts)
+    E.apply_rules(facts, outcome)
+    return facts, outcome
+
+
+def weights_for(strategy: DispatchStrategy, overrides: dict | None = None) -> E.Weights:
+    values = {**strategy.weights, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    values = _validate_weights(values)
+    return E.Weights(
+        skill=values["skill_weight"],
+        workload=values["workload_weight"],
+        location=values["location_weight"],
+        performance=values["performance_weight"],
+    )
+
+
+@dataclass
+class Suggestion:
+    """What the engine made of one ticket (read-only)."""
+
+    ticket: Ticket
+    strategy: DispatchStrategy
+    pool: E.Pool
+    assessment: E.Assessment
+    rules: E.RuleOutcome
+
+    def engineer_id(self, i: int) -> int:
+        return int(self.pool.ids[i])
+
+
+def suggest(*, ticket: Ticket, request: Request, pool: E.Pool | None = None, now=None) -> Suggestion:
+    """Score every engineer of the ticket's tenant for ``ticket`` (no write)."""
+    tenant = ticket.tenant
+    strategy = strategy_for(tenant, request.strategy)
+    weights = weights_for(strategy, request.weights)
+    facts, outcome = facts_for(ticket, request, strategy, active_rules(tenant), now=now)
+    pool = pool if pool is not None else load_pool(tenant, at=now)
+    assessment = E.assess(pool, facts, weights, outcome)
+    return Suggestion(ticket, strategy, pool, assessment, outcome)
+
+
+# --- dispatching --------------------------------------------------------------------------------------
+
+
+def _dispatchable(ticket: Ticket) -> None:
+    if ticket.status != TicketStatus.NEW or ticket.assigned_to_id is not None:
+        raise DomainError(
+            ErrorCode.TICKET_NOT_DISPATCHABLE,
+            _("Only unassigned open tickets can be dispatched; revoke the current dispatch first."),
+            details={"ticket_id": ticket.pk, "status": ticket.status},
+        )
+
+
+def _record(*, s: Suggestion, i: int, by, kind: str, warnings=(), overridden=(), batch_id=None, reason=None, now=None):
+    a, pool = s.assessment, s.pool
+    now = now or timezone.now()
+    chosen_ranking = [j for j in a.ranking(4) if j != i][:3]
+    alternatives = [
+        {
+            "engineer_id": int(pool.ids[j]),
+            "engineer_name": pool.rows[j].name,
+            "total_score": round(float(a.total[j]), 1),
+            "reason": E.alternative_reason(a, pool, j, i),
+        }
+        for j in chosen_ranking
+    ]
+    c = a.components(i)
+    minutes = E.estimated_response_minutes(a, pool, i)
+    return DispatchRecord(
+        tenant_id=s.ticket.tenant_id,
+        ticket=s.ticket,
+        engineer_id=int(pool.ids[i]),
+        assignee_id=pool.user_ids[int(pool.ids[i])],
+        dispatch_type=kind,
+        strategy=s.strategy,
+        strategy_code=s.strategy.code,
+        weights=a.weights.as_config(),
+        total_score=round(float(a.total[i]), 2),
+        skill_score=c["skill"],
+        workload_score=c["workload"],
+        location_score=c["location"],
+        performance_score=c["performance"],
+        skills_matched=E.SKILL_MISSING not in a.failures(i),
+        required_skills=list(a.ticket.required_skills),
+        rules_fired=s.rules.summary(),
+        reason=reason if reason is not None else E.dispatch_reason(a, pool, i),
+        warnings=list(warnings),
+        overridden=list(overridden),
+        alternatives=alternatives,
+        confidence=E.confidence(a, i),
+        batch_id=batch_id,
+        estimated_response_at=now + timedelta(minutes=minutes),
+        escalate_at=now + timedelta(minutes=s.rules.escalate_after_minutes) if s.rules.escalate_after_minutes else None,
+        dispatched_by=by,
+        created_at=now,
+    )
+
+
+def _assign(*, s: Suggestion, i: int, by, note: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    assignee = get_user_model().objects.get(pk=s.pool.user_ids[int(s.pool.ids[i])])
+    ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
+
+
+def _no_engineer(s: Suggestion) -> DomainError:
+    a = s.assessment
+    removed = {code: int(mask.sum()) for code, mask in a.failed.items() if mask.any()}
+    return DomainError(
+        ErrorCode.NO_ELIGIBLE_ENGINEER,
+        _("No engineer meets the constraints (%(engineers)s considered). Use force_dispatch to override.")
+        % {"engineers": s.pool.size},
+        details={"ticket_id": s.ticket.pk, "removed_by_constraint": removed, "engineers_considered": s.pool.size},
+    )
+
+
+@transaction.atomic
+def dispatch_intelligent(
+    *, ticket: Ticket, by, request: Request, force: bool = False, kind: str = DispatchType.INTELLIGENT
+):
+    """Pick the best eligible engineer and assign through the ticket service. Without an
+    eligible engineer: ``NO_ELIGIBLE_ENGINEER`` and nothing changes — unless ``force``, which
+    takes the best-scoring engineer anyway (never an excluded one) and records which
+    constraints it overrode. ``by=None``: the system (automatic dispatch)."""
+    if by is not None:
+        require_code(by, "dispatch:execute")
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
+    _dispatchable(ticket)
+    s = suggest(ticket=ticket, request=request)
+    ranking = s.assessment.ranking(1)
+    overridden: list[dict] = []
+    if ranking:
+        i = ranking[0]
+    elif force:
+        keep = ~s.assessment.failed.get(E.EXCLUDED, np.zeros(s.pool.size, dtype=bool))
+        candidates = s.assessment.best_overall(keep)
+        if not candidates:
+            raise _no_engineer(s)
+        i = candidates[0]
+        overridden = [
+            {"constraint": code, "reason": E.constraint_reason(s.assessment, s.pool, i, code)}
+            for code in s.assessment.failures(i)
+        ]
+    else:
+        raise _no_engineer(s)
+    record = _record(
+        s=s, i=i, by=by, kind=kind, overridden=overridden,
+        warnings=[o["reason"] for o in overridden],
+    )  # fmt: skip
+    _assign(
+        s=s,
+        i=i,
+        by=by,
+        note=_("Dispatched (%(strategy)s): %(reason)s") % {"strategy": s.strategy.name, "reason": record.reason},
+    )
+    record.save()
+    return record, s
+
+
+def _manual_blockers(codes: list[str]) -> list[str]:
+    """Constraints that refuse a manual dispatch unless ``override_constraints``. Capacity and
+    skills never refuse: the dispatcher knows something the profile does not."""
+    return [c for c in codes if c not in (E.AT_CAPACITY, E.SKILL_MISSING, E.SKILL_BELOW_THRESHOLD)]
+
+
+@transaction.atomic
+def dispatch_manual(
+    *, ticket: Ticket, engineer: EngineerProfile, by, reason: str = "", override_constraints: bool = False,
+    priority_boost: float = 0,
+):  # fmt: skip
+    """Assign ``ticket`` to the engineer a person chose. At capacity or missing a skill: done,
+    with warnings. Offline, off duty or outside the service area: refused unless
+    ``override_constraints`` (then warnings too)."""
+    require_code(by, "dispatch:manual")
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
+    if ticket.status not in OPEN_STATUSES:
+        raise DomainError(
+            ErrorCode.TICKET_NOT_DISPATCHABLE,
+            _("Only open tickets can be dispatched."),
+            details={"ticket_id": ticket.pk, "status": ticket.status},
+        )
+    if ticket.assigned_to_id == engineer.user_id:
+        raise DomainError(ErrorCode.TICKET_NOT_DISPATCHABLE, _("The ticket is already assigned to this engineer."))
+    pool = load_pool(ticket.tenant, engineer_ids=[engineer.pk])
+    if pool.size == 0:
+        raise DomainError(
+            ErrorCode.ASSIGNMENT_FAILED,
+            _("This engineer is not working (left, on leave or deactivated) and cannot take tickets."),
+            field="engineer_id",
+        )
+    s = suggest(ticket=ticket, request=Request(), pool=pool)
+    codes = s.assessment.failures(0)
+    blockers = _manual_blockers(codes)
+    if blockers and not override_constraints:
+        raise DomainError(
+            ErrorCode.ASSIGNMENT_FAILED,
+            _("%(reason)s Set override_constraints to dispatch anyway.")
+            % {"reason": E.constraint_reason(s.assessment, pool, 0, blockers[0])},
+            field="engineer_id",
+            details={"constraints": blockers},
+        )
+    warnings = [E.constraint_reason(s.assessment, pool, 0, code) for code in codes]
+    row = pool.rows[0]
+    if E.AT_CAPACITY not in codes and row.workload + 1 >= row.max_workload:
+        warnings.append(
+            _("The engineer's workload is high (%(current)s/%(max)s).")
+            % {"current": row.workload, "max": row.max_workload}
+        )
+    if E.SKILL_MISSING not in codes and s.assessment.ticket.required_skills and float(s.assessment.skill[0]) < 60:
+        warnings.append(_("Skill match is below the recommended %(pct)s%%.") % {"pct": 60})
+    record = _record(
+        s=s, i=0, by=by, kind=DispatchType.MANUAL, warnings=warnings,
+        overridden=[{"constraint": c, "reason": E.constraint_reason(s.assessment, pool, 0, c)} for c in blockers],
+        reason=reason or _("Chosen by %(name)s.") % {"name": by.real_name or by.username},
+    )  # fmt: skip
+    record.alternatives = []
+    if priority_boost:
+        record.rules_fired = [*record.rules_fired, {"priority_boost": priority_boost}]
+    _assign(s=s, i=0, by=by, note=record.reason)
+    record.save()
+    return record
+
+
+@dataclass
+class BatchResult:
+    batch_id: uuid.UUID
+    items: list[dict]
+    total_score: float
+    greedy_total_score: float
+    assigned: int
+    plan: optimizer.Plan
+    greedy_plan: optimizer.Plan
+
+
+def plan_batch(*, tickets: list[Ticket], tenant, request: Request, now=None):
+    """Score every (ticket, engineer) pair and solve the assignment (no write). Returns the
+    suggestions, the score matrix, capacities, the optimal plan and the greedy plan."""
+    now = now or timezone.now()
+    strategy = strategy_for(tenant, request.strategy)
+    weights = weights_for(strategy, request.weights)
+    rules = active_rules(tenant)
+    pool = load_pool(tenant, at=now)
+    suggestions, matrix = [], np.full((len(tickets), pool.size), np.nan)
+    for t, ticket in enumerate(tickets):
+        facts, outcome = facts_for(ticket, request, strategy, rules, now=now)
+        a = E.assess(pool, facts, weights, outcome)
+        suggestions.append(Suggestion(ticket, strategy, pool, a, outcome))
+        matrix[t, a.eligible] = a.total[a.eligible]
+    cap = pool.max_workload
+    if strategy.constraints.get("max_workload"):
+        cap = np.minimum(cap, strategy.constraints["max_workload"])
+    capacity = np.maximum(cap - pool.workload, 0).astype(np.int64)
+    if request.max_tickets_per_engineer is not None:
+        capacity = np.minimum(capacity, int(request.max_tickets_per_engineer))
+    return suggestions, matrix, capacity, optimizer.optimal(matrix, capacity), optimizer.greedy(matrix, capacity)
+
+
+def _batch_items(suggestions, plan, matrix, capacity) -> list[dict]:
+    items = []
+    for t, s in enumerate(suggestions):
+        e = plan.assignment[t]
+        if e is not None:
+            items.append({"ticket": s.ticket, "position": e, "score": float(matrix[t, e])})
+            continue
+        a = s.assessment
+        if not a.eligible.any():
+            removed = {code: int(mask.sum()) for code, mask in a.failed.items() if mask.any()}
+            top = max(removed, key=removed.get) if removed else None
+            reason = _("No eligible engineer (most often: %(constraint)s).") % {
+                "constraint": E.CONSTRAINT_LABELS[top] if top else _("no engineers")
+            }
+        else:
+            reason = _("Every eligible engineer's capacity went to better-matching tickets.")
+        items.append({"ticket": s.ticket, "position": None, "score": None, "failure_reason": reason})
+    return items
+
+
+def _load_tickets(tenant, ticket_ids: list[int]) -> list[Ticket]:
+    found = {
+        t.pk: t for t in Ticket.objects.filter(tenant=tenant, pk__in=ticket_ids).select_related("category", "tenant")
+    }
+    missing = [pk for pk in ticket_ids if pk not in found]
+    if missing:
+        raise DomainError(ErrorCode.TICKET_NOT_FOUND, field="ticket_ids", details={"ticket_ids": missing})
+    return [found[pk] for pk in ticket_ids]
+
+
+def batch_preview(*, tenant, by, ticket_ids: list[int], request: Request) -> BatchResult:
+    """The optimal plan and the greedy plan for these tickets, without assigning anything."""
+    require_code(by, "dispatch:batch")
+    tickets = _load_tickets(tenant, ticket_ids)
+    dispatchable = [t for t in tickets if t.status == TicketStatus.NEW and t.assigned_to_id is None]
+    suggestions, matrix, capacity, plan, base = plan_batch(tickets=dispatchable, tenant=tenant, request=request)
+    items = _batch_items(suggestions, plan, matrix, capacity)
+    for t, item in enumerate(items):
+        g = base.assignment[t]
+        item["greedy_position"] = g
+        item["greedy_score"] = float(matrix[t, g]) if g is not None else None
+    skipped = [
+        {"ticket": t, "position": None, "score": None, "failure_reason": _("Not an unassigned open ticket.")}
+        for t in tickets if t not in dispatchable
+    ]  # fmt: skip
+    pool = suggestions[0].pool if suggestions else None
+    result = BatchResult(uuid.uuid4(), items + skipped, plan.total, base.total, plan.assigned_count(), plan, base)
+    result.pool = pool
+    result.suggestions = suggestions
+    return result
+
+
+@transaction.atomic
+def dispatch_batch(*, tenant, by, ticket_ids: list[int], request: Request) -> BatchResult:
+    """ONE optimisation over the tickets (maximum total score within capacities), then each
+    planned pair assigned through the ticket service and recorded, in one transaction. Tickets
+    that are not unassigned open tickets are reported, not dispatched."""
+    require_code(by, "dispatch:batch")
+    if not ticket_ids:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, _("Give at least one ticket."), field="ticket_ids")
+    if len(ticket_ids) > MAX_BATCH:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED, _("At most %(n)s tickets at once.") % {"n": MAX_BATCH}, field="ticket_ids"
+        )
+    ticket_ids = list(dict.fromkeys(ticket_ids))
+    # lock the tickets (in id order, so concurrent batches cannot deadlock) before planning
+    list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(tenant=tenant, pk__in=ticket_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
+    result = batch_preview(tenant=tenant, by=by, ticket_ids=ticket_ids, request=request)
+    now = timezone.now()
+    for item in result.items:
+        if item["position"] is None:
+            continue
+        s = next(x for x in result.suggestions if x.ticket.pk == item["ticket"].pk)
+        record = _record(s=s, i=item["position"], by=by, kind=DispatchType.BATCH, batch_id=result.batch_id, now=now)
+        _assign(s=s, i=item["position"], by=by, note=_("Batch dispatch: %(reason)s") % {"reason": record.reason})
+        record.save()
+        item["record"] = record
+    return result
+
+
+@transaction.atomic
+def dispatch_revoke(
+    *, record: DispatchRecord, by, reason: str, reassign: bool = False, reassign_strategy: str | None = None
+):
+    """Take the ticket back from the dispatched engineer: to the unassigned queue, or (with
+    ``reassign``) straight to the next best engineer, never the same one. If the re-dispatch
+    finds nobody, nothing changes."""
+    require_code(by, "dispatch:revoke")
+    record = DispatchRecord.objects.select_for_update().get(pk=record.pk)
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=record.ticket_id)
+    if (
+        record.status != DispatchStatus.ACTIVE
+        or ticket.assigned_to_id != record.assignee_id
+        or ticket.status not in OPEN_STATUSES
+    ):
+        raise DomainError(
+            ErrorCode.DISPATCH_NOT_REVOCABLE,
+            _("The ticket is no longer with this dispatch's engineer, or the dispatch was already revoked."),
+            details={"dispatch_id": record.pk},
+        )
+    ticket_services.ticket_transition(
+        ticket=ticket, to=TicketStatus.NEW, by=by, note=_("Dispatch revoked: %(reason)s") % {"reason": reason}
+    )
+    record.status = DispatchStatus.REVOKED
+    record.revoked_at = timezone.now()
+    record.revoked_by = by
+    record.revoke_reason = reason[:500]
+    new_record = None
+    if reassign:
+        require_code(by, "dispatch:execute")
+        new_record, _s = dispatch_intelligent(
+            ticket=ticket,
+            by=by,
+            request=Request(
+                strategy=reassign_strategy or record.strategy_code or None, exclude_engineers=[record.engineer_id]
+            ),
+        )
+        record.replaced_by = new_record
+    record.save()
+    return record, new_record
+
+
+def auto_dispatch(*, ticket_id: int) -> DispatchRecord | None:
+    """Automatic dispatch of a newly created ticket when its tenant enables it
+    (``dispatch.auto_dispatch.enabled``; strategy ``dispatch.auto_dispatch.strategy``). Quietly
+    does nothing when the ticket is already assigned or nobody is eligible."""
+    ticket = Ticket.objects.filter(pk=ticket_id).select_related("tenant").first()
+    if ticket is None or not get_config("dispatch.auto_dispatch.enabled", tenant=ticket.tenant):
+        return None
+    if ticket.status != TicketStatus.NEW or ticket.assigned_to_id is not None:
+        return None
+    strategy = get_config("dispatch.auto_dispatch.strategy", tenant=ticket.tenant) or None
+    try:
+        record, _s = dispatch_intelligent(
+            ticket=ticket, by=None, request=Request(strategy=strategy), kind=DispatchType.AUTO
+        )
+    except DomainError:
+        return None
+    return record
+
+
+def escalate_unaccepted(*, now: datetime | None = None) -> int:
+    """Rule action ``escalate_if_no_response``: dispatches whose engineer has not accepted by
+    ``escalate_at`` are escalated through the ticket service (once). Returns how many."""
+    now = now or timezone.now()
+    done = 0
+    due = DispatchRecord.objects.filter(
+        status=DispatchStatus.ACTIVE, escalate_at__lte=now, escalated_at__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in list(due[:500]):
+        with transaction.atomic():
+            record = (
+                DispatchRecord.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, escalated_at__isnull=True)
+                .first()
+            )
+            if record is None:
+                continue
+            record.escalated_at = now
+            record.save(update_fields=["escalated_at"])
+            ticket = record.ticket
+            if (
+                ticket.assigned_to_id == record.assignee_id
+                and ticket.accepted_at is None
+                and ticket.status == TicketStatus.ASSIGNED
+            ):
+                try:
+                    ticket_services.ticket_escalate(
+                        ticket=ticket, by=None, reason=_("Not accepted within the dispatch rule's time limit.")
+                    )
+                    done += 1
+                except DomainError:
+                    pass
+    return done
+
+
+def ensure_strategies_on_create(tenant) -> None:
+    try:
+        with transaction.atomic():
+            ensure_builtin_strategies(tenant)
+    except IntegrityError:  # a concurrent provisioning created them first
+        pass
