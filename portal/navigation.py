@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,11 @@ NAVIGATION: list[NavSection] = [
 # Templates included in the top bar, left of the user menu, when they exist.
 TOPBAR_WIDGETS: list[str] = ["notifications/_bell.html"]
 
+# Panels other apps contribute to a named slot of a page, e.g. the knowledge base's suggested
+# articles in "ticket_detail_aside": the page renders ``{% page_panels "slot" as panels %}`` and
+# includes each (with its context), so the page's app never imports the contributing app.
+PAGE_PANELS: dict[str, list[str]] = {}
+
 
 def _position(names: list[str], before: str | tuple[str, ...] | None) -> int:
     """Index of the first of ``before`` (one name or several, tried in order) that is present;
@@ -98,6 +103,17 @@ def register_widget(template_name: str) -> None:
     if template_name not in TOPBAR_WIDGETS:
         TOPBAR_WIDGETS.append(template_name)
         _template_exists.cache_clear()
+
+
+def register_panel(slot: str, template_name: str) -> None:
+    panels = PAGE_PANELS.setdefault(slot, [])
+    if template_name not in panels:
+        panels.append(template_name)
+        _template_exists.cache_clear()
+
+
+def page_panels(slot: str) -> list[str]:
+    return [name for name in PAGE_PANELS.get(slot, []) if _template_exists(name)]
 
 
 def _reverse(url_name: str) -> str | None:
@@ -147,9 +163,22 @@ def _active_url(urls: list[str], view_name: str | None, path: str, by_name: dict
     return "/" if path == "/" and "/" in urls else None
 
 
+@lru_cache(maxsize=256)
+def _module_of_url(url: str) -> str | None:
+    from portal.modules import module_of_view
+
+    try:
+        return module_of_view(resolve(url).func)
+    except Resolver404:
+        return None
+
+
 def navigation_for(user, request=None) -> list[VisibleSection]:
     """The sections and entries ``user`` may see, with the current page's entry marked active.
+    Entries of modules switched off for the user's tenant are left out (``portal.modules``).
     Sections left without entries are dropped."""
+    from portal.modules import is_enabled
+
     allowed: list[tuple[NavSection, list[tuple[NavItem, str]]]] = []
     for section in NAVIGATION:
         entries = []
@@ -157,7 +186,7 @@ def navigation_for(user, request=None) -> list[VisibleSection]:
             if not item.allows(user):
                 continue
             url = _reverse(item.url_name)
-            if url is not None:
+            if url is not None and is_enabled(_module_of_url(url), user):
                 entries.append((item, url))
         if entries:
             allowed.append((section, entries))

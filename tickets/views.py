@@ -19,7 +19,7 @@ from django.views import View
 from portal.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
-from tickets.api.desk import attachment_response
+from tickets.api.common import attachment_response
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
 from tickets.forms import (
@@ -36,6 +36,12 @@ from tickets.models import Category, Ticket, TicketAttachment
 from tickets.policy import allowed_actions, is_manager, is_staff_member
 
 PAGE_SIZES = (20, 50, 100)
+
+
+class TicketPageMixin(PortalPageMixin):
+    """Ticket pages are work inside a tenant: platform principals get a clear refusal."""
+
+    tenant_required = True
 
 
 def _visible_ticket(request, pk):
@@ -59,7 +65,7 @@ class TicketPaginator(Paginator):
         return self._get_page(self.object_list.page_window(start, self.per_page), number, self)
 
 
-class TicketListView(PortalPageMixin, View):
+class TicketListView(TicketPageMixin, View):
     """All tickets the user can see, with filters, search, sort, pagination and bulk actions."""
 
     required_permission = "ticket:read"
@@ -119,7 +125,7 @@ class UnassignedTicketListView(TicketListView):
     scope = "unassigned"
 
 
-class TicketBulkView(PortalPageMixin, View):
+class TicketBulkView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def post(self, request):
@@ -153,7 +159,7 @@ class TicketBulkView(PortalPageMixin, View):
         return redirect(back)
 
 
-class TicketCreateView(PortalPageMixin, View):
+class TicketCreateView(TicketPageMixin, View):
     required_permission = "ticket:create"
     template_name = "tickets/form.html"
 
@@ -175,7 +181,7 @@ class TicketCreateView(PortalPageMixin, View):
         return render(request, self.template_name, {"form": form, "ticket": None}, status=400)
 
 
-class TicketEditView(PortalPageMixin, View):
+class TicketEditView(TicketPageMixin, View):
     required_permission = "ticket:update"
     template_name = "tickets/form.html"
 
@@ -308,7 +314,7 @@ ACTION_LABELS = {
 NEEDS_NOTE = {"reject", "resolve"}
 
 
-class TicketDetailView(PortalPageMixin, View):
+class TicketDetailView(TicketPageMixin, View):
     """One ticket: details, timeline of comments and history, the actions this user may take."""
 
     required_permission = "ticket:read"
@@ -352,7 +358,7 @@ class TicketDetailView(PortalPageMixin, View):
         }
 
 
-class TicketActionView(PortalPageMixin, View):
+class TicketActionView(TicketPageMixin, View):
     """POST one workflow action (the services decide whether it is allowed)."""
 
     required_permission = "ticket:read"
@@ -424,18 +430,18 @@ class TicketActionView(PortalPageMixin, View):
         return redirect("tickets:list")  # e.g. after rejecting: the ticket left this agent's view
 
 
-class AttachmentDownloadView(PortalPageMixin, View):
+class AttachmentDownloadView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def get(self, request, pk):
         visible = selectors.tickets_for(request.user).values("pk")
-        attachment = TicketAttachment.objects.filter(pk=pk, ticket__in=visible, tenant=request.user.tenant).first()
+        attachment = TicketAttachment.objects.for_user(request.user).filter(pk=pk, ticket__in=visible).first()
         if attachment is None or not attachment.file:
             raise Http404
         return attachment_response(attachment)
 
 
-class AttachmentDeleteView(PortalPageMixin, View):
+class AttachmentDeleteView(TicketPageMixin, View):
     required_permission = "ticket:delete"
 
     def post(self, request, pk):
@@ -448,7 +454,7 @@ class AttachmentDeleteView(PortalPageMixin, View):
         return redirect("tickets:detail", pk=attachment.ticket_id)
 
 
-class CategoryManageView(PortalPageMixin, View):
+class CategoryManageView(TicketPageMixin, View):
     """Category tree management for tenant admins and supervisors."""
 
     required_permission = "ticket:category:create"
@@ -458,7 +464,7 @@ class CategoryManageView(PortalPageMixin, View):
         return render(request, self.template_name, self.context(request, pk))
 
     def context(self, request, pk, form=None):
-        category = Category.objects.filter(tenant=request.user.tenant, pk=pk).first() if pk else None
+        category = selectors.category_of_tenant(tenant=request.user.tenant, pk=pk) if pk else None
         if pk and category is None:
             raise Http404
         if form is None:
