@@ -333,8 +333,8 @@ SPECTACULAR_SETTINGS = {
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
-        "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],
-        "AlertLevelEnum": ["info", "warning", "critical"],
+        "EngineerLevelEnum": "engineers.choices.EngineerLevel.values",
+        "AlertLevelEnum": "portal.dashboard.registry.ALERT_LEVELS",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [
