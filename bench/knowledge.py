@@ -27,7 +27,18 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
 
 ZH_TOPICS = ["打印机", "VPN", "邮箱", "服务器", "账号", "无线网络", "共享盘", "数据库", "视频会议", "Outlook"]
-ZH_PROBLEMS = ["无法连接", "频繁断开", "出现故障", "登录失败", "速度很慢", "报错", "卡纸", "同步失败", "权限不足", "空间不足"]
+ZH_PROBLEMS = [
+    "无法连接",
+    "频繁断开",
+    "出现故障",
+    "登录失败",
+    "速度很慢",
+    "报错",
+    "卡纸",
+    "同步失败",
+    "权限不足",
+    "空间不足",
+]
 ZH_SENTENCES = [
     "先确认影响范围，再查看监控告警和系统日志。",
     "请检查网络连接是否正常，必要时重启设备。",
@@ -40,8 +51,28 @@ ZH_SENTENCES = [
     "打开前盖和后盖，顺着进纸方向慢慢取出纸张。",
     "邮箱容量已满会导致无法接收新邮件。",
 ]
-EN_TOPICS = ["printer", "VPN", "mailbox", "server", "account", "Wi-Fi", "file share", "database", "video call", "laptop"]
-EN_PROBLEMS = ["offline", "keeps disconnecting", "failure", "login error", "slow", "error 500", "paper jam", "not syncing"]
+EN_TOPICS = [
+    "printer",
+    "VPN",
+    "mailbox",
+    "server",
+    "account",
+    "Wi-Fi",
+    "file share",
+    "database",
+    "video call",
+    "laptop",
+]
+EN_PROBLEMS = [
+    "offline",
+    "keeps disconnecting",
+    "failure",
+    "login error",
+    "slow",
+    "error 500",
+    "paper jam",
+    "not syncing",
+]
 EN_SENTENCES = [
     "Check the network connection first and restart the device if needed.",
     "Printers that keep going offline usually have a dynamic address.",
@@ -234,7 +265,7 @@ def tenant_categories(tenant):
 
 def pct(values, q):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def time_search(user, runs: int):
@@ -296,11 +327,13 @@ def main(argv=None):
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL)")
     setup()
-    tenant, people = seed(args.documents)
+    _tenant, people = seed(args.documents)
     timings, per_query, totals = time_search(people["reader"], args.runs)
-    print(f"\nsearch over {args.documents} documents as a requester (ranking + total + facets + suggestions + highlights):")
+    print(f"\nsearch over {args.documents} documents as a requester (rank, total, facets, suggestions, highlights):")
     for q, values in per_query.items():
-        print(f"  {q:<20} total {totals[q]:>6}  p50 {statistics.median(values):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms")
+        print(
+            f"  {q:<20} total {totals[q]:>6}  p50 {statistics.median(values):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms"
+        )
     print(f"  ALL {len(timings)} searches: p50 {statistics.median(timings):.1f} ms  p95 {pct(timings, 0.95):.1f} ms")
     lags = index_lag(people)
     print(
