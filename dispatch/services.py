@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from dispatch.choices import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, DispatchStatu
 from dispatch.models import DispatchRecord, DispatchRule, DispatchStrategy
 from engineers import selectors as engineer_selectors
 from engineers.choices import EmploymentStatus
-from engineers.models import EngineerProfile, EngineerSkill
+from engineers.models import EngineerProfile, EngineerSkill, Skill
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from tickets import services as ticket_services
@@ -317,18 +318,22 @@ def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Poo
     """The tenant's dispatchable engineers (alive profile, working, active user) as a Pool.
     Three queries whatever the number of engineers."""
     at = at or timezone.now()
-    queryset = engineer_selectors.with_workload(
-        EngineerProfile.objects.for_tenant(tenant).filter(employment_status__in=WORKING, user__status="active")
-    )
+    queryset = EngineerProfile.objects.for_tenant(tenant).filter(employment_status__in=WORKING, user__status="active")
     if engineer_ids is not None:
         queryset = queryset.filter(pk__in=list(engineer_ids))
     profiles = list(
         queryset.order_by("id").values(
             "id", "user_id", "user__real_name", "user__username", "city", "district", "latitude", "longitude",
             "service_areas", "max_workload", "online_status", "work_schedule", "performance_score",
-            "current_workload",
         )
     )  # fmt: skip
+    # Open tickets per assignee in one GROUP BY (the count engineers.selectors.with_workload makes)
+    open_tickets = Ticket.objects.filter(tenant=tenant, status__in=list(OPEN_STATUSES), assigned_to__isnull=False)
+    if engineer_ids is not None:
+        open_tickets = open_tickets.filter(assigned_to_id__in=[p["user_id"] for p in profiles])
+    load = dict(open_tickets.order_by().values_list("assigned_to_id").annotate(n=Count("id")))
+    for p in profiles:
+        p["current_workload"] = load.get(p["user_id"], 0)
     skills: dict[int, dict[str, int]] = {p["id"]: {} for p in profiles}
     rows = EngineerSkill.objects.filter(tenant=tenant, engineer__is_deleted=False)
     if engineer_ids is not None:
@@ -395,21 +400,41 @@ def customer_level(ticket: Ticket) -> str:
     return "vip" if any(isinstance(t, str) and t.lower() == "vip" for t in tags) else ""
 
 
-def required_skills(ticket: Ticket, extra=()) -> list[str]:
+class SkillMatcher:
+    """The tenant's skill library loaded once, matched against many texts the way
+    ``engineers.selectors.infer_skill_codes`` does (code as a word, name, keywords)."""
+
+    def __init__(self, tenant):
+        self.library = [
+            (code, (name or "").lower(), [w.strip().lower() for w in (words or []) if isinstance(w, str) and w.strip()])
+            for code, name, words in Skill.objects.for_tenant(tenant)
+            .filter(is_active=True)
+            .values_list("code", "name", "keywords")
+        ]
+
+    def match(self, text: str) -> list[str]:
+        haystack = (text or "").lower()
+        found = []
+        if not haystack:
+            return found
+        contains = engineer_selectors._contains_word
+        for code, name, words in self.library:
+            if contains(haystack, code.lower()) or (name and name in haystack):
+                found.append(code)
+                continue
+            for word in words:
+                if (word.isascii() and contains(haystack, word)) or (not word.isascii() and word in haystack):
+                    found.append(code)
+                    break
+        return found
+
+
+def required_skills(ticket: Ticket, extra=(), *, matcher: SkillMatcher | None = None) -> list[str]:
     """Skill codes the ticket needs: from its category (code and name) and its text, through
     the library's codes, names and keywords (Chinese and English), plus ``extra``."""
     category = ticket.category
-    text = " ".join(
-        x
-        for x in (
-            category.code if category else "",
-            category.name if category else "",
-            ticket.title,
-            ticket.description,
-        )
-        if x
-    )
-    codes = engineer_selectors.infer_skill_codes(tenant=ticket.tenant, text=text)
+    parts = (category.code if category else "", category.name if category else "", ticket.title, ticket.description)
+    codes = (matcher or SkillMatcher(ticket.tenant)).match(" ".join(x for x in parts if x))
     for code in extra or ():
         if code not in codes:
             codes.append(code)
@@ -438,7 +463,9 @@ def active_rules(tenant) -> list[E.Rule]:
     ]
 
 
-def facts_for(ticket: Ticket, request: Request, strategy: DispatchStrategy, rules: list[E.Rule], *, now=None):
+def facts_for(
+    ticket: Ticket, request: Request, strategy: DispatchStrategy, rules: list[E.Rule], *, now=None, matcher=None
+):
     """The ticket as the engine sees it, with the fired rules already applied."""
     place = ticket_location(ticket)
     constraints = strategy.constraints or {}
@@ -448,7 +475,7 @@ def facts_for(ticket: Ticket, request: Request, strategy: DispatchStrategy, rule
         category=ticket.category.code if ticket.category_id else "",
         customer_level=customer_level(ticket),
         local_time=timezone.localtime(now or timezone.now()),
-        required_skills=required_skills(ticket, request.skill_required),
+        required_skills=required_skills(ticket, request.skill_required, matcher=matcher),
         min_skill_level=max(1, int(request.min_skill_level or 1)),
         exclude=frozenset(int(x) for x in request.exclude_engineers),
         max_distance_km=request.max_distance,
@@ -701,9 +728,10 @@ def plan_batch(*, tickets: list[Ticket], tenant, request: Request, now=None):
     weights = weights_for(strategy, request.weights)
     rules = active_rules(tenant)
     pool = load_pool(tenant, at=now)
+    matcher = SkillMatcher(tenant)
     suggestions, matrix = [], np.full((len(tickets), pool.size), np.nan)
     for t, ticket in enumerate(tickets):
-        facts, outcome = facts_for(ticket, request, strategy, rules, now=now)
+        facts, outcome = facts_for(ticket, request, strategy, rules, now=now, matcher=matcher)
         a = E.assess(pool, facts, weights, outcome)
         suggestions.append(Suggestion(ticket, strategy, pool, a, outcome))
         matrix[t, a.eligible] = a.total[a.eligible]
@@ -751,6 +779,7 @@ def batch_preview(*, tenant, by, ticket_ids: list[int], request: Request) -> Bat
     require_code(by, "dispatch:batch")
     tickets = _load_tickets(tenant, ticket_ids)
     dispatchable = [t for t in tickets if t.status == TicketStatus.NEW and t.assigned_to_id is None]
+    dispatchable_ids = {t.pk for t in dispatchable}
     suggestions, matrix, capacity, plan, base = plan_batch(tickets=dispatchable, tenant=tenant, request=request)
     items = _batch_items(suggestions, plan, matrix, capacity)
     for t, item in enumerate(items):
@@ -759,7 +788,7 @@ def batch_preview(*, tenant, by, ticket_ids: list[int], request: Request) -> Bat
         item["greedy_score"] = float(matrix[t, g]) if g is not None else None
     skipped = [
         {"ticket": t, "position": None, "score": None, "failure_reason": _("Not an unassigned open ticket.")}
-        for t in tickets if t not in dispatchable
+        for t in tickets if t.pk not in dispatchable_ids
     ]  # fmt: skip
     pool = suggestions[0].pool if suggestions else None
     result = BatchResult(uuid.uuid4(), items + skipped, plan.total, base.total, plan.assigned_count(), plan, base)
@@ -790,10 +819,11 @@ def dispatch_batch(*, tenant, by, ticket_ids: list[int], request: Request) -> Ba
     )
     result = batch_preview(tenant=tenant, by=by, ticket_ids=ticket_ids, request=request)
     now = timezone.now()
+    by_ticket = {x.ticket.pk: x for x in result.suggestions}
     for item in result.items:
         if item["position"] is None:
             continue
-        s = next(x for x in result.suggestions if x.ticket.pk == item["ticket"].pk)
+        s = by_ticket[item["ticket"].pk]
         record = _record(s=s, i=item["position"], by=by, kind=DispatchType.BATCH, batch_id=result.batch_id, now=now)
         _assign(s=s, i=item["position"], by=by, note=_("Batch dispatch: %(reason)s") % {"reason": record.reason})
         record.save()

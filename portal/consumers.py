@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from urllib.parse import parse_qs
 
@@ -16,6 +17,24 @@ from portal import realtime
 #: server answers the handshake with HTTP 403. An open socket closed by ``realtime.disconnect``
 #: (user or tenant disabled) gets it as its close code.
 CLOSE_UNAUTHENTICATED = 4401
+#: Close code when the channel layer is unavailable (RFC 6455 registry: "Try Again Later").
+CLOSE_TRY_AGAIN_LATER = 1013
+
+logger = logging.getLogger(__name__)
+
+
+def _layer_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError, OSError]
+    try:
+        import redis.exceptions
+
+        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    except ImportError:  # pragma: no cover - embedded installs without redis
+        pass
+    return tuple(errors)
+
+
+LAYER_ERRORS = _layer_errors()
 
 
 def _user_from_token(raw: str):
@@ -96,7 +115,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user.tenant_id is not None:
             self.groups_joined.append(realtime.tenant_group(user.tenant_id))
         self.audiences = await _audiences(user)
-        await self._join_groups()
+        try:
+            await self._join_groups()
+        except LAYER_ERRORS:
+            # The channel layer (Redis) is down. daphne can only answer a refused handshake with
+            # 403 (or 500 when the consumer raises), so accept and close at once with 1013 "try
+            # again later": clients reconnect with backoff and reload their state when it works.
+            logger.warning("live socket refused: channel layer unavailable", exc_info=True)
+            self.groups_joined = []
+            await self.accept()
+            await self.send_json({"type": "error", "data": {"code": "SERVICE_UNAVAILABLE", "retry": True}})
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         await self.accept()
         self.connection_id = f"conn_{uuid.uuid4().hex[:12]}"
         await self.send_json({"type": "connected", "data": {"user_id": user.id, "connection_id": self.connection_id}})
@@ -107,7 +137,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except LAYER_ERRORS:  # Redis down: the membership expires by itself (group_expiry)
+                return
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Malformed or binary frames are ignored rather than crashing the socket.

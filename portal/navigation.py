@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -147,9 +147,22 @@ def _active_url(urls: list[str], view_name: str | None, path: str, by_name: dict
     return "/" if path == "/" and "/" in urls else None
 
 
+@lru_cache(maxsize=256)
+def _module_of_url(url: str) -> str | None:
+    from portal.modules import module_of_view
+
+    try:
+        return module_of_view(resolve(url).func)
+    except Resolver404:
+        return None
+
+
 def navigation_for(user, request=None) -> list[VisibleSection]:
     """The sections and entries ``user`` may see, with the current page's entry marked active.
+    Entries of modules switched off for the user's tenant are left out (``portal.modules``).
     Sections left without entries are dropped."""
+    from portal.modules import is_enabled
+
     allowed: list[tuple[NavSection, list[tuple[NavItem, str]]]] = []
     for section in NAVIGATION:
         entries = []
@@ -157,7 +170,7 @@ def navigation_for(user, request=None) -> list[VisibleSection]:
             if not item.allows(user):
                 continue
             url = _reverse(item.url_name)
-            if url is not None:
+            if url is not None and is_enabled(_module_of_url(url), user):
                 entries.append((item, url))
         if entries:
             allowed.append((section, entries))

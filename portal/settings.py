@@ -86,7 +86,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "portal.system.middleware.ModuleGateMiddleware",
     "portal.dashboard.middleware.WorkbenchMiddleware",
+    "portal.middleware.content_security_policy",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -327,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "ModuleStatusEnum": "portal.system.models.ModuleStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
         "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],

@@ -26,8 +26,16 @@ class MissingPermission(drf.PermissionDenied):
 
     def __init__(self, required_permission: str, current_permissions=()):
         self.required_permission = required_permission
-        self.current_permissions = sorted(current_permissions)
+        self.current_permissions = relevant_permissions(required_permission, current_permissions)
         super().__init__()
+
+
+def relevant_permissions(required: str, held) -> list[str]:
+    """The caller's permissions on the same resource as ``required`` (``user:delete`` →
+    ``user:read``, ``user:update``), as the v1 contract's example shows — not the caller's whole
+    permission set, which would map every privilege of a (possibly stolen) token in one call."""
+    resource = required.rsplit(":", 1)[0] + ":"
+    return sorted(code for code in held if code.startswith(resource))
 
 
 @dataclass

@@ -33,7 +33,7 @@ INFO = {
             "* **Errors** use the same envelope (`V1Error`): `code` is the HTTP status or a business "
             "code (40001-40004, see `V1ErrorCode`); a 400 carries `data.errors[{field, message}]`, "
             "a 403 for a missing permission carries `data.required_permission` and "
-            "`data.current_permissions`.\n"
+            "`data.current_permissions` (only the caller's codes on the same resource).\n"
             "* **Authentication**: `Authorization: Bearer <access token>` (`jwtAuth`); operations "
             "without a security requirement are public. `x-required-permission` names the permission "
             "code an operation needs.\n"
@@ -170,7 +170,8 @@ def _schemas() -> dict:
         },
         "V1PermissionErrorData": {
             "type": "object",
-            "description": "For a missing permission: the code that was required and the caller's codes.",
+            "description": "For a missing permission: the code that was required and the caller's codes "
+            "on the same resource (not the caller's whole permission set).",
             "properties": {
                 "required_permission": {"type": "string"},
                 "current_permissions": {"type": "array", "items": {"type": "string"}},

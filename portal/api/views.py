@@ -9,10 +9,12 @@ so a forgotten scope filter cannot happen.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
+from portal import modules
 from portal.api.exceptions import desk_exception_handler, v1_exception_handler
 from portal.api.pagination import DeskPagination, V1Pagination
 from portal.api.renderers import DeskRenderer, V1Renderer
@@ -34,6 +36,13 @@ class ContractViewMixin:
         request.tenant = principal_tenant(user)
         if user is not None and user.is_authenticated and user.tenant_id and not user.tenant.is_usable:
             raise DomainError(ErrorCode.TENANT_UNAVAILABLE)
+        enabled, module = modules.view_enabled(type(self), user)
+        if not enabled:
+            raise DomainError(
+                ErrorCode.MODULE_DISABLED,
+                _("%(module)s is switched off for your organisation; ask your administrator.")
+                % {"module": module.name},
+            )
         super().check_permissions(request)
 
     def get_base_queryset(self):

@@ -7,3 +7,8 @@ class SystemConfig(AppConfig):
     name = "portal.system"
     label = "system"
     verbose_name = _("System administration")
+
+    def ready(self):
+        from portal import modules
+
+        modules.discover()

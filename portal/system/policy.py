@@ -20,3 +20,20 @@ def scope_tenant(user):
     if getattr(user, "tenant_id", None) is None:
         raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("No tenant to administer."))
     return user.tenant
+
+
+def module_target(user, tenant_id):
+    """The tenant id a module read or switch applies to: a tenant administrator's own tenant
+    (naming another tenant is a 404), the platform admin's choice (None: platform-wide)."""
+    if getattr(user, "is_platform_admin", False):
+        if tenant_id is None:
+            return None
+        from django.apps import apps
+
+        if not apps.get_model("tenants", "Tenant").objects.filter(pk=tenant_id).exists():
+            raise DomainError(ErrorCode.NOT_FOUND, _("The tenant does not exist."))
+        return tenant_id
+    own = scope_tenant(user).pk
+    if tenant_id is not None and tenant_id != own:
+        raise DomainError(ErrorCode.NOT_FOUND, _("The tenant does not exist."))
+    return own

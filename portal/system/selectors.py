@@ -32,3 +32,29 @@ def config_changes_for(user, *, key: str = ""):
     rows = ConfigChange.objects.select_related("changed_by")
     rows = rows.filter(tenant__isnull=True) if tenant is None else rows.filter(tenant=tenant)
     return rows.filter(key=key) if key else rows
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+
+def module_rows(tenant_id) -> dict:
+    """{code: ModuleState} in effect for a tenant (None: the platform-wide rows only)."""
+    from portal.system.models import ModuleState
+
+    rows = {
+        row.module_code: row for row in ModuleState.objects.filter(tenant__isnull=True).select_related("updated_by")
+    }
+    if tenant_id is not None:
+        for row in ModuleState.objects.filter(tenant_id=tenant_id).select_related("updated_by"):
+            rows[row.module_code] = row
+    return rows
+
+
+def module_states_for(user, *, tenant_id=None) -> list[tuple]:
+    """[(ModuleSpec, ModuleState | None)] for the caller's tenant; the platform admin sees the
+    platform-wide states, or a given tenant's."""
+    from portal import modules
+
+    target = policy.module_target(user, tenant_id)
+    rows = module_rows(target)
+    return [(spec, rows.get(code)) for code, spec in sorted(modules.MODULES.items())]

@@ -325,3 +325,25 @@ async def test_a_portal_logout_closes_the_pages_socket(alice):
     # Then the page's socket is closed
     closed = await socket.receive_output(timeout=RECEIVE_TIMEOUT)
     assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_UNAUTHENTICATED)
+
+
+async def test_the_handshake_fails_cleanly_when_the_channel_layer_is_down(alice, monkeypatch):
+    # Given Redis (the channel layer) is unreachable
+    import redis.exceptions
+
+    from portal.consumers import CLOSE_TRY_AGAIN_LATER
+
+    async def down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    layer = get_channel_layer()
+    monkeypatch.setattr(layer, "group_add", down)
+    monkeypatch.setattr(layer, "group_discard", down)
+    # When a client opens the socket
+    communicator, connected, _ = await open_socket(f"/api/ws?token={await token_for(alice)}")
+    # Then it is told to try again later (1013), not a server error, and nothing crashed
+    assert connected
+    error = await communicator.receive_json_from(timeout=RECEIVE_TIMEOUT)
+    assert error == {"type": "error", "data": {"code": "SERVICE_UNAVAILABLE", "retry": True}}
+    closed = await communicator.receive_output(timeout=RECEIVE_TIMEOUT)
+    assert (closed["type"], closed["code"]) == ("websocket.close", CLOSE_TRY_AGAIN_LATER)

@@ -87,3 +87,19 @@ def system_config_values(body: dict) -> dict:
     for name, value in (body.get("password_policy") or {}).items():
         values[PASSWORD_POLICY_KEYS[name]] = value
     return values
+
+
+def v1_module(spec, row) -> dict:
+    return {
+        "module_code": spec.code,
+        "module_name": str(spec.name),
+        "module_version": spec.version,
+        "status": row.status if row is not None else "enabled",
+        "tenant_id": row.tenant_id if row is not None else None,
+        "description": str(spec.description),
+        "dependencies": list(spec.dependencies),
+        "can_disable": spec.can_disable,
+        "config_options": {**spec.config_options, **(row.config_options if row is not None else {})},
+        "last_updated": dt(row.updated_at) if row is not None else None,
+        "updated_by": display_name(row.updated_by) if row is not None and row.updated_by else None,
+    }

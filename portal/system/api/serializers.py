@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.config import CATEGORIES
+from portal.system.models import ModuleStatus
 
 
 @extend_schema_field(OpenApiTypes.ANY)
@@ -117,3 +118,31 @@ class DeskConfigUpdated(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.CharField()
     updated_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+
+class V1ModuleListQuery(serializers.Serializer):
+    tenant_id = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+
+
+class V1ModuleStatusUpdate(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ModuleStatus.choices)
+    tenant_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    config_options = serializers.DictField(required=False)
+
+
+class V1Module(serializers.Serializer):
+    module_code = serializers.CharField()
+    module_name = serializers.CharField()
+    module_version = serializers.CharField()
+    status = serializers.ChoiceField(choices=ModuleStatus.choices)
+    tenant_id = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField()
+    dependencies = serializers.ListField(child=serializers.CharField())
+    can_disable = serializers.BooleanField()
+    config_options = serializers.DictField()
+    last_updated = serializers.DateTimeField(allow_null=True)
+    updated_by = serializers.CharField(allow_null=True)

@@ -10,6 +10,12 @@ v1_urlpatterns = [
     re_path(r"^admin/system/configs/?$", v1.V1AdminConfigListView.as_view(), name="v1-system-configs"),
     re_path(r"^admin/system/configs/batch/?$", v1.V1AdminConfigBatchView.as_view(), name="v1-system-configs-batch"),
     re_path(rf"^admin/system/configs/{KEY}/?$", v1.V1AdminConfigDetailView.as_view(), name="v1-system-config"),
+    re_path(r"^admin/system/modules/?$", v1.V1ModuleListView.as_view(), name="v1-system-modules"),
+    re_path(
+        r"^admin/system/modules/(?P<module_code>[a-z0-9_]{1,64})/status/?$",
+        v1.V1ModuleStatusView.as_view(),
+        name="v1-system-module-status",
+    ),
 ]
 desk_urlpatterns = [
     re_path(r"^admin/configs/?$", desk.DeskConfigListView.as_view(), name="desk-configs"),

@@ -103,3 +103,43 @@ class V1AdminConfigBatchView(V1APIView):
         values = {item["config_key"]: item["config_value"] for item in body["configs"]}
         entries = services.config_update_many(by=request.user, values=values, reason=body.get("change_reason", ""))
         return ApiResponse([P.v1_config(e) for e in entries], message=_("Settings updated."))
+
+
+MODULE_CODE = OpenApiParameter("module_code", str, OpenApiParameter.PATH, description="e.g. ticket_management")
+
+
+@extend_schema(tags=["system"])
+class V1ModuleListView(V1APIView):
+    """``GET admin/system/modules``: every module with its state for the caller's tenant (the
+    platform administrator: platform-wide, or ``tenant_id``'s)."""
+
+    required_permissions = "system:module:read"
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("tenant_id", int)], responses=S.V1Module(many=True))
+    def get(self, request):
+        query = _valid(S.V1ModuleListQuery, request.query_params)
+        states = selectors.module_states_for(request.user, tenant_id=query.get("tenant_id"))
+        return ApiResponse([P.v1_module(spec, row) for spec, row in states], message=_("Fetched successfully."))
+
+
+@extend_schema(tags=["system"])
+class V1ModuleStatusView(V1APIView):
+    """``PUT admin/system/modules/{module_code}/status``: switch a module on or off; 409 when a
+    dependency would break. A switched-off module's API answers 403 ``MODULE_DISABLED``, its
+    pages 404, and its menu entries disappear, until it is switched back on."""
+
+    required_permissions = "system:module:update"
+
+    @extend_schema(request=S.V1ModuleStatusUpdate, responses={200: S.V1Module, 409: None}, parameters=[MODULE_CODE])
+    def put(self, request, module_code: str):
+        body = _valid(S.V1ModuleStatusUpdate, request.data)
+        spec, row = services.module_set_status(
+            by=request.user,
+            code=module_code,
+            status=body["status"],
+            tenant_id=body.get("tenant_id"),
+            reason=body.get("reason", ""),
+            config_options=body.get("config_options"),
+        )
+        return ApiResponse(P.v1_module(spec, row), message=_("Module status updated."))
