@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,7 +19,7 @@ from django.views import View
 from portal.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
-from tickets.api.desk import attachment_response
+from tickets.api.common import attachment_response
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
 from tickets.forms import (
@@ -37,6 +38,12 @@ from tickets.policy import allowed_actions, is_manager, is_staff_member
 PAGE_SIZES = (20, 50, 100)
 
 
+class TicketPageMixin(PortalPageMixin):
+    """Ticket pages are work inside a tenant: platform principals get a clear refusal."""
+
+    tenant_required = True
+
+
 def _visible_ticket(request, pk):
     ticket = selectors.tickets_for(request.user).select_related(*selectors.LIST_RELATED).filter(pk=pk).first()
     if ticket is None:
@@ -44,7 +51,21 @@ def _visible_ticket(request, pk):
     return ticket
 
 
-class TicketListView(PortalPageMixin, View):
+class TicketPaginator(Paginator):
+    """Counts through the list's own plan (roll-up counters, or a capped count) and reads deep
+    pages ids first, like the API lists."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.page_total()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        return self._get_page(self.object_list.page_window(start, self.per_page), number, self)
+
+
+class TicketListView(TicketPageMixin, View):
     """All tickets the user can see, with filters, search, sort, pagination and bulk actions."""
 
     required_permission = "ticket:read"
@@ -58,17 +79,19 @@ class TicketListView(PortalPageMixin, View):
             queryset = queryset.filter(assigned_to=request.user) | queryset.filter(created_by=request.user)
         elif self.scope == "unassigned":
             queryset = queryset.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
-        return queryset.select_related(*selectors.LIST_RELATED)
+        return selectors.with_list_columns(queryset)
 
     def get(self, request):
         filterset = PageTicketFilterSet(request.GET or None, queryset=self.base(request), user=request.user)
         queryset = filterset.qs if filterset.is_valid() else self.base(request).order_by("-created_at", "-id")
+        if self.scope == "all" and filterset.is_valid():
+            queryset = selectors.with_count_plan(queryset, user=request.user, filterset=filterset)
         try:
             size = int(request.GET.get("size", 20))
         except ValueError:
             size = 20
         size = size if size in PAGE_SIZES else 20
-        page = Paginator(queryset, size).get_page(request.GET.get("page"))
+        page = TicketPaginator(queryset, size).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -102,7 +125,7 @@ class UnassignedTicketListView(TicketListView):
     scope = "unassigned"
 
 
-class TicketBulkView(PortalPageMixin, View):
+class TicketBulkView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def post(self, request):
@@ -136,7 +159,7 @@ class TicketBulkView(PortalPageMixin, View):
         return redirect(back)
 
 
-class TicketCreateView(PortalPageMixin, View):
+class TicketCreateView(TicketPageMixin, View):
     required_permission = "ticket:create"
     template_name = "tickets/form.html"
 
@@ -158,7 +181,7 @@ class TicketCreateView(PortalPageMixin, View):
         return render(request, self.template_name, {"form": form, "ticket": None}, status=400)
 
 
-class TicketEditView(PortalPageMixin, View):
+class TicketEditView(TicketPageMixin, View):
     required_permission = "ticket:update"
     template_name = "tickets/form.html"
 
@@ -291,7 +314,7 @@ ACTION_LABELS = {
 NEEDS_NOTE = {"reject", "resolve"}
 
 
-class TicketDetailView(PortalPageMixin, View):
+class TicketDetailView(TicketPageMixin, View):
     """One ticket: details, timeline of comments and history, the actions this user may take."""
 
     required_permission = "ticket:read"
@@ -299,7 +322,7 @@ class TicketDetailView(PortalPageMixin, View):
 
     def get(self, request, pk):
         ticket = _visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket)
+        services.ticket_record_view(ticket=ticket, viewer=request.user)
         request.visit = (f"ticket_{ticket.pk}", f"{ticket.number} {ticket.title}")  # the workbench's recent visits
         return render(request, self.template_name, self.context(request, ticket))
 
@@ -335,7 +358,7 @@ class TicketDetailView(PortalPageMixin, View):
         }
 
 
-class TicketActionView(PortalPageMixin, View):
+class TicketActionView(TicketPageMixin, View):
     """POST one workflow action (the services decide whether it is allowed)."""
 
     required_permission = "ticket:read"
@@ -407,18 +430,18 @@ class TicketActionView(PortalPageMixin, View):
         return redirect("tickets:list")  # e.g. after rejecting: the ticket left this agent's view
 
 
-class AttachmentDownloadView(PortalPageMixin, View):
+class AttachmentDownloadView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def get(self, request, pk):
         visible = selectors.tickets_for(request.user).values("pk")
-        attachment = TicketAttachment.objects.filter(pk=pk, ticket__in=visible, tenant=request.user.tenant).first()
+        attachment = TicketAttachment.objects.for_user(request.user).filter(pk=pk, ticket__in=visible).first()
         if attachment is None or not attachment.file:
             raise Http404
         return attachment_response(attachment)
 
 
-class AttachmentDeleteView(PortalPageMixin, View):
+class AttachmentDeleteView(TicketPageMixin, View):
     required_permission = "ticket:delete"
 
     def post(self, request, pk):
@@ -431,7 +454,7 @@ class AttachmentDeleteView(PortalPageMixin, View):
         return redirect("tickets:detail", pk=attachment.ticket_id)
 
 
-class CategoryManageView(PortalPageMixin, View):
+class CategoryManageView(TicketPageMixin, View):
     """Category tree management for tenant admins and supervisors."""
 
     required_permission = "ticket:category:create"
@@ -441,7 +464,7 @@ class CategoryManageView(PortalPageMixin, View):
         return render(request, self.template_name, self.context(request, pk))
 
     def context(self, request, pk, form=None):
-        category = Category.objects.filter(tenant=request.user.tenant, pk=pk).first() if pk else None
+        category = selectors.category_of_tenant(tenant=request.user.tenant, pk=pk) if pk else None
         if pk and category is None:
             raise Http404
         if form is None:
