@@ -40,10 +40,9 @@ TRUST_COOKIE = "opsportal_trusted_device"
 PENDING_KEY = "mfa_pending"
 
 
-def _finish_login(request, user, method, info, *, trust: bool = False, next_url: str):
-    outcome = auth.login_finish(
-        user=user, info=info, method=method, channel="web", remember_device=trust, device_name=info.device_name
-    )
+def _signed_in(request, outcome, *, next_url: str):
+    """The page session for a sign-in the auth service completed (``outcome.session``)."""
+    user = outcome.user
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session["login_sid"] = outcome.session.key
     response = redirect(next_url)
@@ -92,22 +91,21 @@ class LoginView(auth_views.LoginView):
         return refused or super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        user = form.get_user()
+        # The same sign-in path as the APIs: the service decides the second factor (trusted
+        # device or a one-time code) and opens the login session.
         info = auth.client_info(self.request)
         next_url = self.get_success_url()
-        method = auth.LoginMethod.PASSWORD
-        if auth.mfa_enabled(user):
-            if auth.trusted_device_check(user=user, raw=self.request.COOKIES.get(TRUST_COOKIE), info=info):
-                method = auth.LoginMethod.PASSWORD_TRUSTED
-            else:
-                self.request.session[PENDING_KEY] = {
-                    "user_id": user.pk,
-                    "at": time.time(),
-                    "next": next_url,
-                    "attempts": 0,
-                }
-                return redirect("accounts:login-otp")
-        return _finish_login(self.request, user, method, info, next_url=next_url)
+        outcome = auth.login_complete(
+            user=form.get_user(),
+            info=info,
+            device_token=self.request.COOKIES.get(TRUST_COOKIE),
+            channel="web",
+            defer_mfa=True,
+        )
+        if outcome.mfa_token:
+            self.request.session[PENDING_KEY] = {"mfa_token": outcome.mfa_token, "at": time.time(), "next": next_url}
+            return redirect("accounts:login-otp")
+        return _signed_in(self.request, outcome, next_url=next_url)
 
 
 class LoginOtpView(FormView):
@@ -134,38 +132,31 @@ class LoginOtpView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        # The APIs' second step: the service counts wrong codes on the challenge (it expires
+        # after ``MFA_TOKEN_MAX_ATTEMPTS``), re-checks the user and the tenant, and logs.
         pending = self._pending()
-        user = User.objects.select_related("tenant").filter(pk=pending["user_id"]).first()
         info = auth.client_info(self.request)
-        if user is None or not user.is_active:
-            self.request.session.pop(PENDING_KEY, None)
-            return redirect("accounts:login")
         try:
-            ok = auth.totp_verify(user=user, code=form.cleaned_data["code"])
+            user, state = auth.mfa_challenge_verify(raw=pending["mfa_token"], code=form.cleaned_data["code"], info=info)
         except DomainError as exc:
+            if exc.code == ErrorCode.INVALID_TOKEN:  # expired, used up, or the user/tenant is no longer usable
+                self.request.session.pop(PENDING_KEY, None)
+                messages.error(self.request, _("The two-factor sign-in has expired; sign in again."))
+                return redirect("accounts:login")
             form.add_error("code", str(exc.message))
             return self.form_invalid(form)
-        if not ok:
-            auth.record_login(
-                result="failure", info=info, user=user, method=auth.LoginMethod.PASSWORD_OTP, reason="invalid_otp"
-            )
-            pending["attempts"] += 1
-            if pending["attempts"] >= auth.MFA_TOKEN_MAX_ATTEMPTS:
-                self.request.session.pop(PENDING_KEY, None)
-                messages.error(self.request, _("Too many wrong codes; wait a moment and try again."))
-                return redirect("accounts:login")
-            self.request.session[PENDING_KEY] = pending
-            form.add_error("code", str(ErrorCode.INVALID_OTP.spec.message))
-            return self.form_invalid(form)
         self.request.session.pop(PENDING_KEY, None)
-        return _finish_login(
-            self.request,
-            user,
-            auth.LoginMethod.PASSWORD_OTP,
-            info,
-            trust=form.cleaned_data["trust_device"],
-            next_url=pending["next"],
+        trust = form.cleaned_data["trust_device"]
+        outcome = auth.login_finish(
+            user=user,
+            info=info,
+            method=auth.LoginMethod.PASSWORD_OTP,
+            channel="web",
+            remember_device=trust,
+            device_name=info.device_name,
+            remember_me=bool(state.get("remember_me")),
         )
+        return _signed_in(self.request, outcome, next_url=pending["next"])
 
 
 class LogoutView(auth_views.LogoutView):

@@ -452,7 +452,7 @@ def set_configs(values: dict[str, Any], *, tenant=None, by=None, reason: str = "
         keys = ", ".join(new)
         single = len(new) == 1
         note_change(
-            action="system_config:update",
+            action="system:config:update",
             resource_type="system_config",
             resource_id=keys if single else "",
             description=_("Updated settings: %(keys)s") % {"keys": keys},

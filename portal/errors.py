@@ -71,6 +71,11 @@ class ErrorCode(Enum):
     DISPATCH_NOT_REVOCABLE = ErrorSpec(409, _("This dispatch can no longer be revoked."))
     DISPATCH_STRATEGY_CODE_TAKEN = ErrorSpec(409, _("This strategy code is already in use."))
     # Knowledge base
+    DOCUMENT_NOT_FOUND = ErrorSpec(404, _("The knowledge document does not exist."))
+    DOCUMENT_VERSION_NOT_FOUND = ErrorSpec(404, _("This version of the document does not exist."))
+    DOCUMENT_STATUS_INVALID = ErrorSpec(400, _("The document's status does not allow this."))
+    SELF_REVIEW_FORBIDDEN = ErrorSpec(403, _("You cannot review your own document."))
+    SEARCH_QUERY_REQUIRED = ErrorSpec(400, _("Enter something to search for."))
     # Workbench
     # System administration (configs, modules, maintenance, scheduled tasks)
     CONFIG_KEY_NOT_FOUND = ErrorSpec(404, _("The setting does not exist."))

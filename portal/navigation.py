@@ -68,6 +68,11 @@ NAVIGATION: list[NavSection] = [
 # Templates included in the top bar, left of the user menu, when they exist.
 TOPBAR_WIDGETS: list[str] = ["notifications/_bell.html"]
 
+# Panels other apps contribute to a named slot of a page, e.g. the knowledge base's suggested
+# articles in "ticket_detail_aside": the page renders ``{% page_panels "slot" as panels %}`` and
+# includes each (with its context), so the page's app never imports the contributing app.
+PAGE_PANELS: dict[str, list[str]] = {}
+
 
 def _position(names: list[str], before: str | tuple[str, ...] | None) -> int:
     """Index of the first of ``before`` (one name or several, tried in order) that is present;
@@ -98,6 +103,17 @@ def register_widget(template_name: str) -> None:
     if template_name not in TOPBAR_WIDGETS:
         TOPBAR_WIDGETS.append(template_name)
         _template_exists.cache_clear()
+
+
+def register_panel(slot: str, template_name: str) -> None:
+    panels = PAGE_PANELS.setdefault(slot, [])
+    if template_name not in panels:
+        panels.append(template_name)
+        _template_exists.cache_clear()
+
+
+def page_panels(slot: str) -> list[str]:
+    return [name for name in PAGE_PANELS.get(slot, []) if _template_exists(name)]
 
 
 def _reverse(url_name: str) -> str | None:

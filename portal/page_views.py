@@ -2,20 +2,39 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import scope_to_principal
 
 
 class PortalPageMixin(LoginRequiredMixin):
-    """A signed-in page. ``required_permission`` names the v1 code needed (``None``: any
-    signed-in user); querysets come from ``get_base_queryset()`` and are tenant-scoped."""
+    """A signed-in page. ``required_permissions`` names the v1 code needed, as in the API base
+    classes: one code for every method, or a map per HTTP method (``{"get": "user:read",
+    "post": "user:create"}``; a method left out needs no code); ``None``: any signed-in user.
+    ``required_permission`` (one code) is the older spelling of the same. ``tenant_required``
+    pages are work inside a tenant: platform principals get a clear 403 instead of a page
+    that cannot work for them. Querysets come from ``get_base_queryset()`` and are
+    tenant-scoped. Views never raise ``PermissionDenied`` themselves."""
 
+    required_permissions: str | dict | None = None
     required_permission: str | None = None
+    tenant_required = False
+
+    def permission_for(self, method: str) -> str | None:
+        codes = self.required_permissions if self.required_permissions is not None else self.required_permission
+        if isinstance(codes, dict):
+            return codes.get(method.lower())
+        return codes
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if self.required_permission and not request.user.has_contract_permission(self.required_permission):
+        if self.tenant_required and request.user.tenant_id is None:
+            raise PermissionDenied(
+                _("Platform accounts belong to no tenant: sign in with a tenant account to use this page.")
+            )
+        code = self.permission_for(request.method)
+        if code and not request.user.has_contract_permission(code):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -329,11 +329,12 @@ SPECTACULAR_SETTINGS = {
         "NotificationTypeEnum": "portal.notifications.models.NotificationType",
         "UserStatusEnum": "accounts.models.UserStatus",
         "TenantStatusEnum": "tenants.models.TenantStatus",
+        "KnowledgeDocumentStatusEnum": "knowledge.choices.DOCUMENT_STATUS_VALUES",
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
-        "EngineerLevelEnum": ["junior", "intermediate", "senior", "expert", "lead"],
-        "AlertLevelEnum": ["info", "warning", "critical"],
+        "EngineerLevelEnum": "engineers.choices.EngineerLevel.values",
+        "AlertLevelEnum": "portal.dashboard.registry.ALERT_LEVELS",
     },
     "PREPROCESSING_HOOKS": ["portal.api.schema_contract.contract_preprocess"],
     "POSTPROCESSING_HOOKS": [

@@ -38,7 +38,8 @@ def page_not_found(request, exception=None):
 def permission_denied(request, exception=None):
     if _is_api(request):
         return _api_error(request, ErrorCode.INSUFFICIENT_PERMISSIONS)
-    return render(request, "403.html", status=403)
+    reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def server_error(request):

@@ -207,6 +207,10 @@ def ticket_create(*, tenant: Tenant, by, data: dict) -> Ticket:
     An explicit ``assigned_to`` needs ``ticket:assign``; otherwise a category with an
     auto-assign user assigns the ticket to that user."""
     require_code(by, "ticket:create")
+    if tenant is None:  # a platform principal: tickets live inside a tenant
+        raise DomainError(
+            ErrorCode.INSUFFICIENT_PERMISSIONS, _("Platform accounts belong to no tenant and cannot file tickets.")
+        )
     now = timezone.now()
     values = {k: data[k] for k in EDITABLE_FIELDS if k in data and data[k] is not None}
     assignee = data.get("assigned_to")

@@ -4,8 +4,11 @@ Every figure is an aggregate query (COUNT/AVG … GROUP BY) over the tickets in 
 statistics scope (:func:`statistics_scope`) — never a Python loop over ticket rows — so the cost
 grows with the number of days and groups shown, not with the number of tickets.
 
-This is the one module that reads ticket figures for the workbench: when the tickets app keeps
-daily roll-ups, only the functions below change, not the workbench.
+Supervisors and tenant admins (whose scope is the whole tenant) read the ticket roll-ups
+(``tickets.rollups``: daily counts and state counts maintained in the same transaction as every
+ticket change), so their figures cost the same at 1,000 or 1,000,000 tickets. The roll-ups are
+not broken down by requester, so requesters' and agents' figures are aggregated live over their
+own (few) tickets. This is the one module that reads ticket figures for the workbench.
 """
 
 from __future__ import annotations
@@ -63,6 +66,90 @@ def _tz():
 
 
 def overview(user, window) -> dict:
+    """Tickets created in the window: how many, still open, done, cancelled; average response
+    and resolution time (hours) and rating."""
+    return _rollup_figures(user, window)["overview"] if is_manager(user) else _overview_live(user, window)
+
+
+def daily(user, window) -> list[dict]:
+    """One entry per local day of the window: created, completed (resolved that day), still
+    pending of that day's tickets, average first-response time (hours)."""
+    return _rollup_figures(user, window)["days"] if is_manager(user) else _daily_live(user, window)
+
+
+def _rollup_figures(user, window) -> dict:
+    """The tenant's window figures from the daily roll-ups: one indexed read of about 60 rows a
+    day, then sums over those rows (never over tickets), plus one query for category names."""
+    from tickets import rollups
+    from tickets.models import Category, RollupKind
+
+    rows = rollups.daily_rows(tenant_id=user.tenant_id, since=window.first_day)
+    totals = dict.fromkeys(("total", "pending", "completed", "cancelled"), 0)
+    sums = dict.fromkeys(rollups.DAILY_METRICS, 0)
+    per_day: dict = {}
+    resolved: dict = {}
+    priorities: dict = {}
+    categories: dict = {}
+    for row in rows:
+        n = row["n"]
+        if row["kind"] == RollupKind.CREATED:
+            for metric in rollups.DAILY_METRICS:
+                sums[metric] += row[metric]
+            totals["total"] += n
+            is_open = row["status"] in OPEN_STATUSES
+            totals["pending"] += n if is_open else 0
+            totals["completed"] += n if row["status"] in DONE else 0
+            totals["cancelled"] += n if row["status"] == TicketStatus.CANCELLED else 0
+            priorities[row["priority"]] = priorities.get(row["priority"], 0) + n
+            day = per_day.setdefault(row["day"], [0, 0, 0, 0])
+            day[0] += n
+            day[1] += n if is_open else 0
+            day[2] += row["response_sum"]
+            day[3] += row["response_n"]
+        elif row["kind"] == RollupKind.CATEGORY:
+            categories[row["ref"]] = categories.get(row["ref"], 0) + n
+        elif row["kind"] == RollupKind.RESOLVED:
+            resolved[row["day"]] = resolved.get(row["day"], 0) + n
+
+    def average(total, count):
+        return total / count if count else None
+
+    names = {
+        pk: (code, name)
+        for pk, code, name in Category.objects.filter(tenant_id=user.tenant_id, pk__in=list(categories)).values_list(
+            "pk", "code", "name"
+        )
+    }
+    ranked = sorted(
+        ((n, names.get(ref, ("uncategorized", _("Uncategorised")))) for ref, n in categories.items() if n),
+        key=lambda r: (-r[0], r[1][0]),
+    )
+    return {
+        "overview": {
+            "total_tickets": totals["total"],
+            "pending_tickets": totals["pending"],
+            "completed_tickets": totals["completed"],
+            "cancelled_tickets": totals["cancelled"],
+            "avg_response_time": _hours(average(sums["response_sum"], sums["response_n"])),
+            "avg_resolution_time": _hours(average(sums["resolution_sum"], sums["resolution_n"])),
+            "customer_satisfaction": _round(average(sums["rating_sum"], sums["rating_n"])),
+        },
+        "days": [
+            {
+                "date": day.isoformat(),
+                "created": per_day.get(day, [0])[0],
+                "completed": resolved.get(day, 0),
+                "pending": per_day.get(day, [0, 0])[1],
+                "avg_time": _hours(average(*per_day.get(day, [0, 0, 0, 0])[2:])),
+            }
+            for day in window.dates()
+        ],
+        "by_priority": {priority_word(p, V1): priorities.get(p, 0) for p in reversed(TicketPriority.values)},
+        "categories": [(code, str(name), n) for n, (code, name) in ranked],
+    }
+
+
+def _overview_live(user, window) -> dict:
     """Tickets created in the window: how many, how many still open, how many done (1 query)."""
     figures = (
         statistics_scope(user)
@@ -75,7 +162,6 @@ def overview(user, window) -> dict:
             avg_response=Avg("response_time"),
             avg_resolution=Avg("resolution_time"),
             customer_satisfaction=Avg("rating"),
-            sla_breached=Count("id", filter=sla_breached_q()),
         )
     )
     figures["avg_response_time"] = _hours(figures.pop("avg_response"))
@@ -84,7 +170,7 @@ def overview(user, window) -> dict:
     return figures
 
 
-def daily(user, window) -> list[dict]:
+def _daily_live(user, window) -> list[dict]:
     """Per local day: created, completed (resolved that day), still pending of that day's
     tickets, and the average first-response time in hours (2 grouped queries)."""
     scope = statistics_scope(user)
@@ -144,17 +230,22 @@ def by_status(queryset) -> dict[str, int]:
 
 def provide(user, window) -> dict:
     """The tickets' part of ``GET /api/v1/dashboard/statistics``."""
-    in_window = statistics_scope(user).filter(created_at__gte=window.start)
-    days = daily(user, window)
-    categories = by_category(in_window)
+    if is_manager(user):
+        figures = _rollup_figures(user, window)
+        days, categories, priorities = figures["days"], figures["categories"], figures["by_priority"]
+        summary = figures["overview"]
+    else:
+        in_window = statistics_scope(user).filter(created_at__gte=window.start)
+        days, categories, priorities = _daily_live(user, window), by_category(in_window), by_priority(in_window)
+        summary = _overview_live(user, window)
     return {
-        "overview": overview(user, window),
+        "overview": summary,
         "trends": {
             "ticket_trends": [{k: d[k] for k in ("date", "created", "completed", "pending")} for d in days],
             "response_time_trends": [{"date": d["date"], "avg_time": d["avg_time"]} for d in days],
         },
         "distribution": {
-            "ticket_by_priority": by_priority(in_window),
+            "ticket_by_priority": priorities,
             "ticket_by_category": {code: n for code, _name, n in categories},
             "category_names": {code: str(name) for code, name, _n in categories},
         },
@@ -170,10 +261,8 @@ def _dataset(label, data, color) -> dict:
 
 def summary_widget(user, query) -> dict:
     figures = overview(user, query.window)
-    backlog = statistics_scope(user).aggregate(
-        open=Count("id", filter=Q(status__in=OPEN)), overdue=Count("id", filter=overdue_q())
-    )
-    labels = [_("Open"), _("Completed"), _("Cancelled")]
+    backlog = _backlog(user)
+    labels = [_("Still open"), _("Completed"), _("Cancelled")]
     return {
         "chart_data": {
             "labels": [str(x) for x in labels],
@@ -197,6 +286,32 @@ def summary_widget(user, query) -> dict:
     }
 
 
+def _backlog(user) -> dict:
+    """Open and overdue tickets now: the roll-ups' state counts for managers (``desk_stats``),
+    a live count over their own tickets for everyone else."""
+    if is_manager(user):
+        from tickets.selectors import desk_stats
+
+        figures = desk_stats(user=user)
+        return {"open": figures["open"] + figures["in_progress"] + figures["pending"], "overdue": figures["overdue"]}
+    return statistics_scope(user).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN)), overdue=Count("id", filter=overdue_q())
+    )
+
+
+def _open_by(user, dimension: str) -> dict:
+    """Open tickets now by ``priority`` / ``category`` (id) / ``assignee`` (id), 0 = none."""
+    if is_manager(user):
+        from tickets import rollups
+
+        return rollups.state_totals(tenant_id=user.tenant_id, by=dimension, open_only=True)
+    column = {"priority": "priority", "category": "category_id", "assignee": "assigned_to_id"}[dimension]
+    rows = statistics_scope(user).filter(status__in=OPEN).order_by().values_list(column).annotate(n=Count("id"))
+    if dimension == "priority":
+        return dict(rows)
+    return {(value or 0): n for value, n in rows}
+
+
 def trends_widget(user, query) -> dict:
     days = daily(user, query.window)
     created = [d["created"] for d in days]
@@ -209,7 +324,7 @@ def trends_widget(user, query) -> dict:
         "chart_data": {
             "labels": [d["date"] for d in days],
             "datasets": [
-                _dataset(_("Created"), created, COLORS["created"]),
+                _dataset(_("New tickets"), created, COLORS["created"]),
                 _dataset(_("Completed"), [d["completed"] for d in days], COLORS["completed"]),
             ],
         },
@@ -219,16 +334,15 @@ def trends_widget(user, query) -> dict:
 
 def sla_widget(user, query) -> dict:
     """SLA compliance of the tickets finished in the window that had an SLA, plus the open
-    tickets already past their SLA deadline (1 query)."""
+    tickets already past their SLA deadline. The finished ones are an index range on
+    ``resolved_at``; the open ones come from the roll-ups for managers."""
     now = timezone.now()
-    scope = statistics_scope(user)
-    figures = scope.aggregate(
-        finished=Count("id", filter=Q(resolved_at__gte=query.window.start, sla_due_date__isnull=False)),
-        finished_late=Count(
-            "id", filter=Q(resolved_at__gte=query.window.start, sla_due_date__isnull=False) & sla_breached_q(now)
-        ),
-        open_breached=Count("id", filter=Q(status__in=OPEN) & sla_breached_q(now)),
+    figures = (
+        statistics_scope(user)
+        .filter(resolved_at__gte=query.window.start, sla_due_date__isnull=False)
+        .aggregate(finished=Count("id"), finished_late=Count("id", filter=sla_breached_q(now)))
     )
+    figures["open_breached"] = _open_sla_breached(user, now)
     met = figures["finished"] - figures["finished_late"]
     rate = round(met * 100 / figures["finished"], 1) if figures["finished"] else None
     return {
@@ -247,9 +361,25 @@ def sla_widget(user, query) -> dict:
     }
 
 
+def _open_sla_breached(user, now) -> int:
+    if not is_manager(user):
+        return statistics_scope(user).filter(sla_breached_q(now), status__in=OPEN).count()
+    from tickets import rollups
+
+    late = sum(
+        row["n"]
+        for row in rollups.state_rows(tenant_id=user.tenant_id, statuses=OPEN)
+        if row["sla_fixed"] or row["sla_due_set"]
+    )
+    # open tickets whose SLA deadline is still ahead (and not flagged for good) are not late yet
+    ahead = Ticket.objects.filter(
+        tenant_id=user.tenant_id, status__in=OPEN, sla_due_date__gte=now, sla_breached=False
+    ).count()
+    return late - ahead
+
+
 def backlog_priority_widget(user, query) -> dict:
-    open_now = statistics_scope(user).filter(status__in=OPEN)
-    rows = dict(open_now.order_by().values_list("priority").annotate(n=Count("id")))
+    rows = _open_by(user, "priority")
     order = list(reversed(TicketPriority.values))
     return {
         "chart_data": {
@@ -264,7 +394,17 @@ def backlog_priority_widget(user, query) -> dict:
 
 
 def backlog_category_widget(user, query) -> dict:
-    rows = by_category(statistics_scope(user).filter(status__in=OPEN), limit=8)
+    from tickets.models import Category
+
+    counts = _open_by(user, "category")
+    names = dict(
+        Category.objects.filter(tenant_id=user.tenant_id, pk__in=[k for k in counts if k]).values_list("pk", "name")
+    )
+    ranked = sorted(((n, ref) for ref, n in counts.items() if n), key=lambda r: (-r[0], r[1]))
+    rows = [(str(ref or "uncategorized"), names.get(ref) or str(_("Uncategorised")), n) for n, ref in ranked[:8]]
+    rest = sum(n for n, _ref in ranked[8:])
+    if rest:
+        rows.append(("other", str(_("Other")), rest))
     return {
         "chart_data": {
             "labels": [name for _code, name, _n in rows],
@@ -275,29 +415,66 @@ def backlog_category_widget(user, query) -> dict:
     }
 
 
-def workload_widget(user, query) -> dict:
-    """Open tickets per assignee (the agents in the caller's scope), busiest first."""
-    rows = list(
-        statistics_scope(user)
-        .filter(status__in=OPEN, assigned_to__isnull=False)
-        .order_by()
-        .values_list("assigned_to__real_name", "assigned_to__username")
-        .annotate(
-            n=Count("id"),
-            in_progress=Count("id", filter=Q(status=TicketStatus.IN_PROGRESS)),
-            overdue=Count("id", filter=overdue_q()),
+def _workload_rows(user) -> list[tuple[int, int, int, int]]:
+    """``(assignee id, open, in progress, overdue)`` per assignee of open tickets, busiest first."""
+    now = timezone.now()
+    if is_manager(user):
+        from tickets import rollups
+
+        open_n: dict = {}
+        overdue: dict = {}
+        for row in rollups.state_rows(tenant_id=user.tenant_id, statuses=OPEN):
+            ref = row["assignee_ref"]
+            if ref:
+                open_n[ref] = open_n.get(ref, 0) + row["n"]
+                overdue[ref] = overdue.get(ref, 0) + (row["n"] if row["due_set"] else 0)
+        # open tickets whose due date is still ahead are not overdue (a short index range)
+        ahead = (
+            Ticket.objects.filter(
+                tenant_id=user.tenant_id, status__in=OPEN, due_date__gte=now, assigned_to__isnull=False
+            )
+            .order_by()
+            .values_list("assigned_to_id")
+            .annotate(n=Count("id"))
         )
-        .order_by("-n", "assigned_to__username")[:12]
-    )
-    labels = [real or username for real, username, *_rest in rows]
+        for ref, n in ahead:
+            overdue[ref] = overdue.get(ref, 0) - n
+        working = rollups.state_totals(tenant_id=user.tenant_id, by="assignee", statuses=[TicketStatus.IN_PROGRESS])
+        rows = [(ref, n, working.get(ref, 0), overdue.get(ref, 0)) for ref, n in open_n.items() if n]
+    else:
+        rows = list(
+            statistics_scope(user)
+            .filter(status__in=OPEN, assigned_to__isnull=False)
+            .order_by()
+            .values_list("assigned_to_id")
+            .annotate(
+                n=Count("id"),
+                in_progress=Count("id", filter=Q(status=TicketStatus.IN_PROGRESS)),
+                overdue=Count("id", filter=overdue_q(now)),
+            )
+        )
+    return sorted(rows, key=lambda r: (-r[1], r[0]))[:12]
+
+
+def workload_widget(user, query) -> dict:
+    """Open, in-progress and overdue tickets per assignee (in the caller's scope), busiest first."""
+    from accounts.models import User
+
+    rows = _workload_rows(user)
+    people = {
+        pk: real or username
+        for pk, real, username in User.objects.filter(
+            tenant_id=user.tenant_id, pk__in=[r[0] for r in rows]
+        ).values_list("pk", "real_name", "username")
+    }
     return {
         "chart_data": {
-            "labels": labels,
+            "labels": [people.get(r[0], str(r[0])) for r in rows],
             "datasets": [
-                _dataset(_("Open"), [r[2] for r in rows], COLORS["created"]),
-                _dataset(_("In progress"), [r[3] for r in rows], COLORS["pending"]),
-                _dataset(_("Overdue"), [r[4] for r in rows], COLORS["breached"]),
+                _dataset(_("Still open"), [r[1] for r in rows], COLORS["created"]),
+                _dataset(_("In progress"), [r[2] for r in rows], COLORS["pending"]),
+                _dataset(_("Overdue"), [r[3] for r in rows], COLORS["breached"]),
             ],
         },
-        "summary": {"assignees": len(rows), "total": sum(r[2] for r in rows)},
+        "summary": {"assignees": len(rows), "total": sum(r[1] for r in rows)},
     }

@@ -18,7 +18,7 @@ from django.views import View
 from portal.errors import DomainError, ErrorCode
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
-from tickets.api.desk import attachment_response
+from tickets.api.common import attachment_response
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
 from tickets.forms import (
@@ -37,6 +37,12 @@ from tickets.policy import allowed_actions, is_manager, is_staff_member
 PAGE_SIZES = (20, 50, 100)
 
 
+class TicketPageMixin(PortalPageMixin):
+    """Ticket pages are work inside a tenant: platform principals get a clear refusal."""
+
+    tenant_required = True
+
+
 def _visible_ticket(request, pk):
     ticket = selectors.tickets_for(request.user).select_related(*selectors.LIST_RELATED).filter(pk=pk).first()
     if ticket is None:
@@ -44,7 +50,7 @@ def _visible_ticket(request, pk):
     return ticket
 
 
-class TicketListView(PortalPageMixin, View):
+class TicketListView(TicketPageMixin, View):
     """All tickets the user can see, with filters, search, sort, pagination and bulk actions."""
 
     required_permission = "ticket:read"
@@ -102,7 +108,7 @@ class UnassignedTicketListView(TicketListView):
     scope = "unassigned"
 
 
-class TicketBulkView(PortalPageMixin, View):
+class TicketBulkView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def post(self, request):
@@ -136,7 +142,7 @@ class TicketBulkView(PortalPageMixin, View):
         return redirect(back)
 
 
-class TicketCreateView(PortalPageMixin, View):
+class TicketCreateView(TicketPageMixin, View):
     required_permission = "ticket:create"
     template_name = "tickets/form.html"
 
@@ -158,7 +164,7 @@ class TicketCreateView(PortalPageMixin, View):
         return render(request, self.template_name, {"form": form, "ticket": None}, status=400)
 
 
-class TicketEditView(PortalPageMixin, View):
+class TicketEditView(TicketPageMixin, View):
     required_permission = "ticket:update"
     template_name = "tickets/form.html"
 
@@ -291,7 +297,7 @@ ACTION_LABELS = {
 NEEDS_NOTE = {"reject", "resolve"}
 
 
-class TicketDetailView(PortalPageMixin, View):
+class TicketDetailView(TicketPageMixin, View):
     """One ticket: details, timeline of comments and history, the actions this user may take."""
 
     required_permission = "ticket:read"
@@ -335,7 +341,7 @@ class TicketDetailView(PortalPageMixin, View):
         }
 
 
-class TicketActionView(PortalPageMixin, View):
+class TicketActionView(TicketPageMixin, View):
     """POST one workflow action (the services decide whether it is allowed)."""
 
     required_permission = "ticket:read"
@@ -407,18 +413,18 @@ class TicketActionView(PortalPageMixin, View):
         return redirect("tickets:list")  # e.g. after rejecting: the ticket left this agent's view
 
 
-class AttachmentDownloadView(PortalPageMixin, View):
+class AttachmentDownloadView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def get(self, request, pk):
         visible = selectors.tickets_for(request.user).values("pk")
-        attachment = TicketAttachment.objects.filter(pk=pk, ticket__in=visible, tenant=request.user.tenant).first()
+        attachment = TicketAttachment.objects.for_user(request.user).filter(pk=pk, ticket__in=visible).first()
         if attachment is None or not attachment.file:
             raise Http404
         return attachment_response(attachment)
 
 
-class AttachmentDeleteView(PortalPageMixin, View):
+class AttachmentDeleteView(TicketPageMixin, View):
     required_permission = "ticket:delete"
 
     def post(self, request, pk):
@@ -431,7 +437,7 @@ class AttachmentDeleteView(PortalPageMixin, View):
         return redirect("tickets:detail", pk=attachment.ticket_id)
 
 
-class CategoryManageView(PortalPageMixin, View):
+class CategoryManageView(TicketPageMixin, View):
     """Category tree management for tenant admins and supervisors."""
 
     required_permission = "ticket:category:create"
@@ -441,7 +447,7 @@ class CategoryManageView(PortalPageMixin, View):
         return render(request, self.template_name, self.context(request, pk))
 
     def context(self, request, pk, form=None):
-        category = Category.objects.filter(tenant=request.user.tenant, pk=pk).first() if pk else None
+        category = selectors.category_of_tenant(tenant=request.user.tenant, pk=pk) if pk else None
         if pk and category is None:
             raise Http404
         if form is None:

@@ -44,7 +44,7 @@ register_widget(
         permission="ticket:read",
         module="tickets",
         config_schema={"time_range": RANGE},
-        min_width=3,
+        min_width=4,
         width=4,
         default_for=ALL,
         order=10,
@@ -60,10 +60,10 @@ register_widget(
         permission="ticket:read",
         module="tickets",
         config_schema={"time_range": RANGE, "chart_type": {"type": "select", "options": ["line", "bar"]}},
-        min_width=4,
+        min_width=8,
         width=8,
         default_for=ALL,
-        order=20,
+        order=40,
     )
 )
 register_widget(
@@ -78,7 +78,7 @@ register_widget(
         config_schema={"time_range": RANGE},
         width=4,
         default_for=STAFF,
-        order=30,
+        order=20,
     )
 )
 register_widget(
@@ -91,7 +91,7 @@ register_widget(
         module="tickets",
         width=4,
         default_for=ALL,
-        order=40,
+        order=30,
     )
 )
 register_widget(
@@ -104,7 +104,7 @@ register_widget(
         module="tickets",
         width=4,
         default_for=MANAGERS,
-        order=50,
+        order=60,
     )
 )
 register_widget(
@@ -115,9 +115,9 @@ register_widget(
         data=statistics.workload_widget,
         permission="ticket:process",
         module="tickets",
-        width=6,
+        width=8,
         default_for=MANAGERS,
-        order=60,
+        order=70,
     )
 )
 
@@ -152,9 +152,9 @@ register_widget(
         chart_type=None,
         permission="task:read",
         module="tickets",
-        width=6,
+        width=4,
         default_for=STAFF,
-        order=15,
+        order=50,
     )
 )
 
@@ -185,7 +185,9 @@ def _search(user, text: str, limit: int) -> list[SearchHit]:
 
 register_search(SearchProvider(kind="ticket", label=_("Tickets"), search=_search, permission="ticket:read", order=10))
 register_quick_action(
-    QuickAction(id="create_ticket", label=_("New ticket"), url_name="tickets:create", permission="ticket:create")
+    QuickAction(
+        id="create_ticket", label=_("New ticket"), url_name="tickets:create", permission="ticket:create", order=10
+    )
 )
 register_quick_action(
     QuickAction(

@@ -133,6 +133,8 @@ class _UserViewSetBase(V1ViewSet):
         user = getattr(self.request, "user", None)
         if user is not None and user.is_authenticated and user.tenant_id:
             context["department_paths"] = department_paths(Department.objects.filter(tenant_id=user.tenant_id))
+        if user is not None and user.is_authenticated:
+            context["contact_viewer"] = user  # masks e-mails and phones for readers who don't manage users
         return context
 
     def _detail(self, user, status=200, message=None):

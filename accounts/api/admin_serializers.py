@@ -93,6 +93,19 @@ class _DeviceInfoSerializer(serializers.Serializer):
     browser = serializers.CharField()
 
 
+def mask_email(address: str) -> str:
+    """``zhang.san@demo.com`` → ``z***@demo.com``."""
+    name, at, domain = address.partition("@")
+    return f"{name[:1]}***{at}{domain}" if at else ("***" if address else "")
+
+
+def mask_phone(number: str) -> str:
+    """``13800138000`` → ``138****8000``."""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return f"{number[:3]}****{number[-4:]}" if len(number) > 7 else f"****{number[-4:]}"
+
+
 class V1UserListSerializer(serializers.ModelSerializer):
     """§22.1.1 row (also the §1.3.1 list)."""
 
@@ -126,6 +139,16 @@ class V1UserListSerializer(serializers.ModelSerializer):
             "is_online",
             "session_count",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        viewer = self.context.get("contact_viewer")
+        if viewer is not None and instance.pk != viewer.pk and not viewer.has_contract_permission("user:update"):
+            # Readers who do not manage users (agents) see who people are, not how to reach them
+            # privately: the directory is not a list of e-mail addresses and phone numbers.
+            data["email"] = mask_email(data.get("email") or "")
+            data["phone"] = mask_phone(data.get("phone") or "")
+        return data
 
     @extend_schema_field(_DepartmentRefSerializer(allow_null=True))
     def get_department(self, user):

@@ -25,6 +25,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance, get_override
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.generics import GenericAPIView
 
 from portal.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from portal.api.permissions import required_permission_for
@@ -85,6 +86,12 @@ class ContractAutoSchema(AutoSchema):
     def _get_paginator(self):
         # A viewset's actions that answer a whole array (``unpaged_actions``) are no pages.
         if getattr(self.view, "action", None) in getattr(self.view, "unpaged_actions", ()):
+            return None
+        if not isinstance(self.view, GenericAPIView) and not (
+            hasattr(type(self.view), "paginator") or getattr(self.view, "paginated", False)
+        ):
+            # A plain APIView answers a bare list unless it paginates itself (a ``paginator``
+            # property, or ``paginated = True``): its ``many=True`` body is not a page.
             return None
         return super()._get_paginator()
 
@@ -184,13 +191,22 @@ class ContractAutoSchema(AutoSchema):
             and not hasattr(self.view, "action")
             and not self._is_list_view()
         )
+        writes = self.method not in SAFE_METHODS
+        body = operation.get("requestBody", {}).get("content", {})
         statuses = []
         if takes_input:
             statuses += [400, 422] if self.contract == DESK else [400]
-        if not self.is_public:
+        if not self.is_public or writes:
+            # a public write is a sign-in step: wrong credentials (401), locked or tenant
+            # unavailable (403)
             statuses += [401, 403]
-        if has_lookup:
+        if has_lookup or "requestBody" in operation:
+            # a body names other objects (ids, keys): one that does not exist is a 404
             statuses.append(404)
+        if writes:
+            statuses.append(409)  # the change conflicts with the object's current state
+        if any(media.startswith("multipart/") for media in body):
+            statuses += [413, 415]  # uploads: too large, type refused by content
         return [*statuses, 429, 500]
 
     def get_auth(self):

@@ -93,7 +93,7 @@ class AuditMiddleware:
         action = noted.pop("action", "") or (collector.action if collector else "")
         if not action:
             action = getattr(match, "view_name", "") or f"{request.method} {request.path}"
-        resource_type = noted.pop("resource_type", "") or (action.rpartition(":")[0] if ":" in action else "")
+        resource_type = noted.pop("resource_type", "") or action.rpartition(":")[0].replace(":", "_")
         resource_id = noted.pop("resource_id", "")
         if not resource_id and match is not None and match.kwargs:
             resource_id = str(next(iter(match.kwargs.values())))[:255]

@@ -23,26 +23,35 @@ def role_default(user) -> dict:
     packed left to right in rows of ``GRID`` columns."""
     role = getattr(user, "primary_role", "user")
     chosen = [w for w in widgets_for(user) if role in w.default_for] or widgets_for(user)[:4]
-    layouts, configs = [], []
-    x = y = row_height = 0
+    # first fit: each widget goes into the first row with room, so rows come out full and the
+    # order on the page (row by row) is the order of the saved cells
+    rows: list[list] = []
     for widget in chosen:
-        if x + widget.width > GRID:
-            x, y, row_height = 0, y + row_height, 0
-        widget_id = f"w_{widget.code}"
-        layouts.append(
-            {
-                "i": widget_id,
-                "x": x,
-                "y": y,
-                "w": widget.width,
-                "h": widget.height,
-                "minW": widget.min_width,
-                "minH": widget.min_height,
-            }
-        )
-        configs.append({"widget_id": widget_id, "widget_code": widget.code, "config": {}})
-        x += widget.width
-        row_height = max(row_height, widget.height)
+        row = next((r for r in rows if sum(w.width for w in r) + widget.width <= GRID), None)
+        if row is None:
+            rows.append([widget])
+        else:
+            row.append(widget)
+    layouts, configs = [], []
+    y = 0
+    for row in rows:
+        x = 0
+        for widget in row:
+            widget_id = f"w_{widget.code}"
+            layouts.append(
+                {
+                    "i": widget_id,
+                    "x": x,
+                    "y": y,
+                    "w": widget.width,
+                    "h": widget.height,
+                    "minW": widget.min_width,
+                    "minH": widget.min_height,
+                }
+            )
+            configs.append({"widget_id": widget_id, "widget_code": widget.code, "config": {}})
+            x += widget.width
+        y += max(w.height for w in row)
     return {
         "config_name": str(_("Default workbench")),
         "layout_config": {"grid_size": GRID, "row_height": ROW_HEIGHT, "margin": MARGIN, "layouts": layouts},

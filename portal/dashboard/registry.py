@@ -26,6 +26,15 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 from django.utils.functional import Promise
 
+
+def contribution_enabled(function, user) -> bool:
+    """Whether the module owning ``function`` (an app's widget, provider …) is switched on for
+    the user's tenant (``portal.modules``): a switched-off module contributes nothing."""
+    from portal.modules import is_enabled, module_of_package
+
+    return is_enabled(module_of_package(getattr(function, "__module__", "") or ""), user)
+
+
 # --- time windows ----------------------------------------------------------------------------
 
 TIME_RANGES: dict[str, int] = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -83,7 +92,9 @@ class Widget:
     order: int = 100
 
     def allows(self, user) -> bool:
-        return not self.permission or user.has_contract_permission(self.permission)
+        if self.permission and not user.has_contract_permission(self.permission):
+            return False
+        return contribution_enabled(self.data, user)
 
 
 WIDGETS: dict[str, Widget] = {}
@@ -169,7 +180,11 @@ def register_search(provider: SearchProvider) -> None:
 
 def search_providers_for(user) -> list[SearchProvider]:
     return sorted(
-        (p for p in SEARCH.values() if not p.permission or user.has_contract_permission(p.permission)),
+        (
+            p
+            for p in SEARCH.values()
+            if (not p.permission or user.has_contract_permission(p.permission)) and contribution_enabled(p.search, user)
+        ),
         key=lambda p: (p.order, p.kind),
     )
 
@@ -206,6 +221,7 @@ class TaskSource:
 
 
 TASK_STATUSES = ("pending", "in_progress", "completed")
+ALERT_LEVELS = ("info", "warning", "critical")
 TASK_SOURCES: dict[str, TaskSource] = {}
 
 
@@ -214,7 +230,11 @@ def register_task_source(source: TaskSource) -> None:
 
 
 def task_sources_for(user) -> list[TaskSource]:
-    return [s for s in TASK_SOURCES.values() if not s.permission or user.has_contract_permission(s.permission)]
+    return [
+        s
+        for s in TASK_SOURCES.values()
+        if (not s.permission or user.has_contract_permission(s.permission)) and contribution_enabled(s.page, user)
+    ]
 
 
 # --- quick actions ---------------------------------------------------------------------------

@@ -71,6 +71,8 @@ def statistics(*, user, time_range: str | None, metrics: str | None = None) -> d
     for provider in registry.STATISTICS.values():
         if provider.permission and not user.has_contract_permission(provider.permission):
             continue
+        if not registry.contribution_enabled(provider.provide, user):
+            continue
         _merge(out, provider.provide(user, window))
     body = {"time_range": window.code, "start_date": window.first_day.isoformat()}
     body.update({section: out[section] for section in SECTIONS if section in wanted})
@@ -114,6 +116,8 @@ def realtime(*, user) -> dict:
     monitors = body["system_status"]["cpu_usage"] is not None
     for provider in registry.REALTIME.values():
         if provider.permission and not user.has_contract_permission(provider.permission):
+            continue
+        if not registry.contribution_enabled(provider.provide, user):
             continue
         part = provider.provide(user)
         if monitors or "system_status" not in part:

@@ -23,7 +23,7 @@ from portal.templatetags.portal_ui import role_names
 
 SUMMARY_LABELS = {
     "total": gettext_lazy("Total"),
-    "pending": gettext_lazy("Open"),
+    "pending": gettext_lazy("Still open"),
     "completed": gettext_lazy("Completed"),
     "open_now": gettext_lazy("Open now"),
     "overdue_now": gettext_lazy("Overdue now"),
@@ -38,6 +38,8 @@ SUMMARY_LABELS = {
     "in_progress": gettext_lazy("In progress"),
     "overdue": gettext_lazy("Overdue"),
     "change": gettext_lazy("Change"),
+    "success_rate": gettext_lazy("Success rate (%)"),
+    "avg_match_score": gettext_lazy("Avg match score"),
 }
 
 
@@ -198,7 +200,15 @@ def export_tables(figures) -> list[tuple[str, list[list]]]:
         ),
         (
             str(_("Daily trend")),
-            [[str(_("Date")), str(_("Created")), str(_("Completed")), str(_("Still open")), str(_("Avg response (h)"))]]
+            [
+                [
+                    str(_("Date")),
+                    str(_("New tickets")),
+                    str(_("Completed")),
+                    str(_("Still open")),
+                    str(_("Avg response (h)")),
+                ]
+            ]
             + [
                 [row["date"], row["created"], row["completed"], row["pending"], response.get(row["date"])]
                 for row in trends.get("ticket_trends", [])

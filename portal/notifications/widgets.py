@@ -47,7 +47,7 @@ register_widget(
         module="notifications",
         width=4,
         default_for=ALL,
-        order=70,
+        order=80,
     )
 )
 register_widget(
@@ -62,6 +62,6 @@ register_widget(
         module="notifications",
         width=4,
         default_for=ALL,
-        order=80,
+        order=90,
     )
 )

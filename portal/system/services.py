@@ -98,7 +98,7 @@ def module_set_status(
         row.config_options = config_options
     row.save()
     note_change(
-        action="system_module:update",
+        action="system:module:update",
         resource_type="system_module",
         resource_id=code,
         description=_("Module %(module)s: %(status)s") % {"module": spec.name, "status": status},

@@ -78,6 +78,12 @@ def topbar_widgets():
 
 
 @register.simple_tag
+def page_panels(slot):
+    """Templates registered for a page slot (``portal.navigation.register_panel``)."""
+    return navigation.page_panels(slot)
+
+
+@register.simple_tag
 def icon(name, css_class=""):
     href = f"{static('img/icons.svg')}#{name}"
     return format_html(

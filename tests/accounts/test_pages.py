@@ -65,6 +65,38 @@ class TestLoginPages:
         assert again.status_code == 302 and again["Location"] != reverse("accounts:login-otp")
         assert LoginSession.objects.filter(user=user, login_method="password+trusted").count() == 1
 
+    def test_step_two_refuses_a_tenant_disabled_since_step_one(self, tenant_a, make_user):
+        # given a user past the password step
+        user = make_user(tenant_a)
+        device = enrol_totp(user)
+        client = Client()
+        assert page_login(client, user)["Location"] == reverse("accounts:login-otp")
+        # when the tenant is disabled before the code is entered
+        tenant_a.status = 2
+        tenant_a.save(update_fields=["status"])
+        response = client.post(reverse("accounts:login-otp"), {"code": totp_now(device)})
+        # then the right code signs nobody in: back to step one, no session
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+        assert not LoginSession.objects.exists()
+
+    def test_wrong_codes_are_counted_by_the_service_and_logged(self, tenant_a, make_user):
+        user = make_user(tenant_a)
+        device = enrol_totp(user)
+        client = Client()
+        page_login(client, user)
+        for _ in range(auth.MFA_TOKEN_MAX_ATTEMPTS):
+            # past django-otp's throttle delay each time, so every code is really checked
+            TOTPDevice.objects.filter(pk=device.pk).update(
+                throttling_failure_count=0, throttling_failure_timestamp=None
+            )
+            client.post(reverse("accounts:login-otp"), {"code": "000000"})
+        # the challenge is used up: the next try goes back to the password step
+        response = client.post(reverse("accounts:login-otp"), {"code": "000000"})
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+        failures = LoginLog.objects.filter(user=user, failure_reason="invalid_otp")
+        assert failures.count() == auth.MFA_TOKEN_MAX_ATTEMPTS
+        assert not LoginSession.objects.exists()
+
     def test_step_two_without_step_one_goes_back(self, db):
         response = Client().get(reverse("accounts:login-otp"))
         assert response.status_code == 302 and response["Location"] == reverse("accounts:login")

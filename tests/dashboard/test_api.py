@@ -365,3 +365,34 @@ def test_realtime_hides_system_figures_from_non_monitors(desk, api):
     assert supervisor["system_status"]["cpu_usage"] is not None
     assert supervisor["system_status"]["active_users"] is not None
     assert Ticket.objects.count() == 1
+
+
+def test_dispatch_contributes_its_widget_to_those_who_may_see_dispatch_figures(desk, api):
+    supervisor = {w["widget_code"] for w in api(desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]}
+    agent = {w["widget_code"] for w in api(desk.agent).get("/api/v1/dashboard/widgets").json()["data"]}
+    assert "dispatch_overview" in supervisor and "dispatch_overview" not in agent
+    data = api(desk.supervisor).get("/api/v1/dashboard/widgets/dispatch_overview/data?time_range=30d").json()["data"]
+    assert len(data["chart_data"]["labels"]) == 30 and data["summary"]["total"] == 0
+    assert api(desk.agent).get("/api/v1/dashboard/widgets/dispatch_overview/data").status_code == 404
+
+
+def test_a_module_switched_off_for_the_tenant_contributes_nothing(desk, other_desk, api):
+    from portal.system.services import module_set_status
+
+    desk.assigned(to=desk.agent, title="打印机")
+    from portal import modules
+
+    for spec in sorted(modules.MODULES.values(), key=lambda m: "ticket_management" in m.dependencies, reverse=True):
+        if "ticket_management" in spec.dependencies:  # what needs tickets goes off first
+            module_set_status(by=desk.admin, code=spec.code, status="disabled", tenant_id=desk.tenant.pk)
+    module_set_status(by=desk.admin, code="ticket_management", status="disabled", tenant_id=desk.tenant.pk)
+    widgets = {w["widget_code"] for w in api(desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]}
+    assert not {"ticket_trends", "ticket_summary", "sla_compliance"} & widgets and "notifications" in widgets
+    assert api(desk.supervisor).get("/api/v1/dashboard/widgets/ticket_trends/data").status_code == 404
+    assert api(desk.supervisor).get("/api/v1/dashboard/statistics").json()["data"]["overview"] == {}
+    assert api(desk.admin).get("/api/v1/dashboard/search?q=打印机").json()["data"]["total"] == 0
+    assert api(desk.agent).get("/api/v1/dashboard/tasks").json()["data"]["total"] == 0
+    # another tenant keeps its tickets module
+    assert "ticket_trends" in {
+        w["widget_code"] for w in api(other_desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]
+    }

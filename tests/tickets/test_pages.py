@@ -177,3 +177,32 @@ def test_categories_page_is_for_managers(browser, desk):
     )
     child.refresh_from_db()
     assert child.name == "网络设备" and child.parent is None
+
+
+class TestPlatformPrincipal:
+    """The platform super admin manages tenants; tickets live inside a tenant."""
+
+    def test_gets_a_clear_refusal_on_ticket_pages_not_a_500(self, client, db):
+        from accounts.models import User
+        from tests.factories import TEST_PASSWORD
+
+        operator = User.objects.create_superuser(email="ops@platform.test", password=TEST_PASSWORD)
+        client.force_login(operator)
+        for name in ("tickets:create", "tickets:list"):
+            response = client.get(reverse(name))
+            assert response.status_code == 403
+            assert "平台账号" in response.content.decode() or "Platform accounts" in response.content.decode()
+        response = client.post(reverse("tickets:create"), {"title": "x"})
+        assert response.status_code == 403
+
+    def test_api_create_is_refused_cleanly_and_creates_nothing(self, db, api):
+        from accounts.models import User
+        from tests.factories import TEST_PASSWORD
+        from tickets.models import Ticket
+
+        operator = User.objects.create_superuser(email="ops2@platform.test", password=TEST_PASSWORD)
+        response = api(operator).post("/api/v1/tickets", {"title": "平台工单"}, format="json")
+        assert response.status_code == 403, response.content[:300]
+        response = api(operator).post("/api/tickets", {"title": "平台工单"}, format="json")
+        assert response.status_code == 403, response.content[:300]
+        assert not Ticket.all_objects.exists()

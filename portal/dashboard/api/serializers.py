@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from portal.api.fields import IdField
-from portal.dashboard.registry import TASK_STATUSES, TIME_RANGES
+from portal.dashboard.registry import ALERT_LEVELS, TASK_STATUSES, TIME_RANGES
 from portal.dashboard.selectors import SEARCH_KINDS
 
 TIME_RANGE_CHOICES = list(TIME_RANGES)
@@ -157,7 +157,7 @@ class SystemStatus(serializers.Serializer):
 
 class Alert(serializers.Serializer):
     id = serializers.CharField()
-    level = serializers.ChoiceField(choices=["info", "warning", "critical"])
+    level = serializers.ChoiceField(choices=ALERT_LEVELS)
     message = serializers.CharField()
     timestamp = serializers.DateTimeField()
 

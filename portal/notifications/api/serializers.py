@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from portal.notifications import selectors, senders
@@ -125,6 +126,7 @@ def email_config_data(cfg: senders.EmailSettings, last_test) -> dict:
 # --- response bodies (documented in the OpenAPI schemas) ------------------------------------
 
 
+@extend_schema_serializer(many=False)  # already the whole page: the schema must not wrap it in a page again
 class V1NotificationPageSerializer(serializers.Serializer):
     """v1 §2.5.1 ``data``: the documented ``unread_count`` and ``notifications``, plus the v1
     page shape every list has (``items`` is the same list as ``notifications``)."""

@@ -1,0 +1,172 @@
+"""Search inside the database (SQLite FTS5 by default, PostgreSQL full-text with
+DATABASE_URL=postgres://…): Chinese segmentation, English stemming, ranking, safe highlights,
+facets over the whole result, suggestions, visibility and tenant isolation, and an index that
+follows every committed save (and no rolled-back one)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import transaction
+
+from knowledge import services
+from tests.isolation import MARKER
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/api/v1/knowledge/search"
+
+
+def _search(api, user, **params):
+    response = api(user).get(SEARCH, params)
+    assert response.status_code == 200, response.content[:300]
+    return response.json()["data"]
+
+
+def _titles(data):
+    return [re.sub(r"</?em>", "", item["title"]) for item in data["items"]]
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit():`` runs the on-commit callbacks (the index refresh) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_chinese_words_are_found_through_segmentation(kb, api, commit):
+    with commit():
+        kb.published(title="服务器出现故障时的应急处理", content="先确认影响范围，再查看监控告警。")
+        kb.published(title="打印机卡纸", content="打开前盖取出纸张。")
+    data = _search(api, kb.requester, q="服务器故障")
+    assert _titles(data) == ["服务器出现故障时的应急处理"]
+    assert "<em>服务器</em>" in data["items"][0]["highlight"]["title"]
+    assert "<em>故障</em>" in data["items"][0]["highlight"]["title"]
+    assert _titles(_search(api, kb.requester, q="卡纸")) == ["打印机卡纸"]
+
+
+def test_english_words_are_stemmed(kb, api, commit):
+    with commit():
+        kb.published(title="Printer shows offline", content="Check the printer's IP address and port.")
+        kb.published(title="VPN keeps disconnecting", content="Use a wired connection.")
+    assert _titles(_search(api, kb.requester, q="printers")) == ["Printer shows offline"]
+    assert _titles(_search(api, kb.requester, q="disconnected VPN")) == ["VPN keeps disconnecting"]
+    highlight = _search(api, kb.requester, q="printers")["items"][0]["highlight"]
+    assert highlight["title"] == "<em>Printer</em> shows offline"
+
+
+def test_title_matches_rank_above_body_matches(kb, api, commit):
+    with commit():
+        body_only = kb.published(title="网络设备巡检", content="巡检时顺便检查打印机和交换机。" * 3)
+        in_title = kb.published(title="打印机驱动安装", content="下载驱动后双击安装。")
+    data = _search(api, kb.requester, q="打印机")
+    assert [item["id"] for item in data["items"]] == [in_title.pk, body_only.pk]
+    assert data["items"][0]["score"] >= data["items"][1]["score"] >= 0
+
+
+def test_popularity_blend_reorders_on_request(kb, api, commit):
+    with commit():
+        quiet = kb.published(title="打印机驱动安装", content="下载驱动。")
+        popular = kb.published(title="打印机驱动更新", content="下载驱动。")
+    for _ in range(30):
+        services.document_record_view(document=popular, user=kb.requester)
+    relevance = _search(api, kb.requester, q="打印机驱动")
+    popularity = _search(api, kb.requester, q="打印机驱动", sort="popularity")
+    assert {i["id"] for i in relevance["items"]} == {quiet.pk, popular.pk}
+    assert popularity["items"][0]["id"] == popular.pk
+
+
+def test_highlights_escape_everything_but_em(kb, api, commit):
+    hostile_title = '<script>alert("t")</script> 打印机 <b onmouseover=x>'
+    hostile_body = 'x <img src=x onerror=alert(1)> 打印机卡纸 <a href="javascript:alert(2)">y</a> &lt;script&gt;'
+    with commit():
+        kb.published(title=hostile_title, content=hostile_body, summary="<svg onload=alert(3)> 打印机")
+    data = _search(api, kb.requester, q="打印机")
+    item = data["items"][0]
+    for text in (item["title"], item["summary"], item["highlight"]["title"], item["highlight"]["content"]):
+        assert re.findall(r"<[^>]*>", text) and set(re.findall(r"<[^>]*>", text)) <= {"<em>", "</em>"}, text
+    assert item["highlight"]["title"].startswith("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; <em>打印机</em>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in item["highlight"]["content"]
+
+
+def test_facets_count_the_whole_result_not_the_page(kb, api, commit):
+    printers = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "打印机"})
+    network = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "网络"})
+    with commit():
+        for n in range(7):
+            kb.published(
+                title=f"打印机问题 {n}",
+                content="打印机无法打印",
+                category_id=(printers if n < 5 else network).pk,
+                tags=["打印机", "硬件"] if n % 2 else ["打印机"],
+                difficulty_level="advanced" if n == 0 else "beginner",
+            )
+        kb.published(title="VPN", content="与打印无关")
+    data = _search(api, kb.requester, q="打印机", size=2)
+    assert data["total"] == 7 and len(data["items"]) == 2
+    facets = data["facets"]
+    assert {(f["name"], f["count"]) for f in facets["categories"]} == {("打印机", 5), ("网络", 2)}
+    assert {(f["name"], f["count"]) for f in facets["tags"]} == {("打印机", 7), ("硬件", 3)}
+    assert {(f["level"], f["count"]) for f in facets["difficulty_levels"]} == {("advanced", 1), ("beginner", 6)}
+    # a facet used as a filter narrows the result
+    narrowed = _search(api, kb.requester, q="打印机", category_ids=str(network.pk), tags="硬件")
+    assert narrowed["total"] == 1
+
+
+def test_suggestions_come_from_indexed_terms(kb, api, commit):
+    with commit():
+        kb.published(title="打印机卡纸", tags=["打印机"], content="…")
+        kb.published(title="打印队列清理", tags=["打印队列"], content="…")
+    data = _search(api, kb.requester, q="打印")
+    assert set(data["suggestions"]) >= {"打印机", "打印队列"}
+    assert isinstance(data["took"], int) and data["query"] == "打印"
+
+
+def test_requesters_find_only_published_public_documents(kb, api, commit):
+    with commit():
+        kb.draft(title="打印机草稿", content="打印机")
+        kb.published(title="打印机内部说明", content="打印机", is_public=False)
+        kb.published(title="打印机公开说明", content="打印机")
+    assert _titles(_search(api, kb.requester, q="打印机")) == ["打印机公开说明"]
+    staff = set(_titles(_search(api, kb.reviewer, q="打印机")))
+    assert staff == {"打印机内部说明", "打印机公开说明"}
+    assert "打印机草稿" in _titles(_search(api, kb.author, q="打印机"))  # the author finds their own draft
+
+
+def test_another_tenant_neither_sees_nor_finds_our_documents(kb, other_kb, api, commit):
+    with commit():
+        ours = kb.published(title=f"{MARKER} 打印机", content="打印机卡纸")
+    data = _search(api, other_kb.admin, q="打印机")
+    assert data["total"] == 0 and MARKER not in str(data)
+    assert api(other_kb.admin).get(f"/api/v1/knowledge/documents/{ours.pk}").status_code == 404
+    recommended = api(other_kb.admin).get("/api/v1/knowledge/recommendations", {"context": "user_behavior"})
+    assert MARKER not in recommended.content.decode()
+
+
+def test_the_index_follows_committed_saves_only(kb, api, commit):
+    with commit():
+        document = kb.published(title="邮件同步", content="检查 Outlook 连接状态")
+    assert _titles(_search(api, kb.requester, q="Outlook")) == ["邮件同步"]
+    with commit():
+        services.document_update(document=document, by=kb.reviewer, data={"content": "改用 Thunderbird 客户端"})
+    assert _search(api, kb.requester, q="Outlook")["total"] == 0
+    assert _titles(_search(api, kb.requester, q="Thunderbird")) == ["邮件同步"]
+    # a save that rolls back changes neither the document nor the index
+    with commit(), pytest.raises(RuntimeError), transaction.atomic():
+        services.document_update(document=document, by=kb.reviewer, data={"content": "Evolution 客户端"})
+        raise RuntimeError("rolled back")
+    assert _search(api, kb.requester, q="Evolution")["total"] == 0
+    assert _titles(_search(api, kb.requester, q="Thunderbird")) == ["邮件同步"]
+    with commit():
+        services.document_delete(document=document, by=kb.reviewer)
+    assert _search(api, kb.requester, q="Thunderbird")["total"] == 0
+
+
+def test_bad_search_input_is_a_400(kb, api):
+    empty = api(kb.requester).get(SEARCH)  # nothing asked, nothing found
+    assert empty.status_code == 200 and empty.json()["data"]["total"] == 0
+    response = api(kb.requester).get(SEARCH, {"q": "，。！"})
+    assert response.status_code == 400
+    assert api(kb.requester).get(SEARCH, {"q": "x", "sort": "nope"}).status_code == 400
+    assert api(kb.requester).get(SEARCH, {"q": "x", "date_range": "2w"}).status_code == 400
+    assert api(kb.requester).get(SEARCH, {"q": "x", "category_ids": "1,abc"}).status_code == 400
