@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and access")
 
     def ready(self):
+        from accounts import authz
         from portal import navigation
+
+        authz.connect_signals()
         from portal.navigation import NavItem
 
         for item in (

@@ -455,8 +455,10 @@ def session_end(*, session: LoginSession, reason: str = SessionEndReason.LOGOUT)
         ended_at=timezone.now(), end_reason=reason
     )
     if ended:
+        from accounts import authz
         from portal.realtime import session_group, user_group
 
+        authz.invalidate_user(session.user_id)  # the cached permission set is recomputed on next use
         _blacklist_session_tokens(session.key, session.user_id)
         # A plain logout closes the sockets of this session only; the user's other sessions
         # keep theirs. Any other end (forced logout, …) closes all the user's sockets, which
@@ -485,6 +487,9 @@ def sessions_end_for_user(*, user: User, reason: str, keep: LoginSession | None 
     if keep is not None:
         sessions = sessions.exclude(pk=keep.pk)
     ended = sessions.update(ended_at=timezone.now(), end_reason=reason)
+    from accounts import authz
+
+    authz.invalidate_user(user.pk)
     _disconnect_sockets_on_commit(user_group(user.pk))
     return ended
 

@@ -260,7 +260,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("roles")
         if prefetched is not None:  # lists prefetch the roles: no query per row
             return [role.code for role in prefetched if role.is_active]
-        return list(self.roles.filter(is_active=True).values_list("code", flat=True))
+        if self.pk is None:
+            return []
+        return list(self._authz["roles"])
+
+    @cached_property
+    def _authz(self) -> dict:
+        """Role and permission codes, from the permission cache (``accounts.authz``)."""
+        from accounts import authz
+
+        return authz.load(self, User._compute_authz)
+
+    @staticmethod
+    def _compute_authz(user) -> dict:
+        roles = {r.id: r for r in Role.objects.filter(tenant_id=user.tenant_id, is_active=True)}
+        held = list(user.roles.filter(is_active=True).values_list("id", "code"))
+        closure: set[int] = set()
+        for role_id, _code in held:
+            current = roles.get(role_id)
+            while current is not None and current.id not in closure:
+                closure.add(current.id)
+                current = roles.get(current.parent_id)
+        codes = Permission.objects.filter(roles__id__in=closure).values_list("code", flat=True).distinct()
+        return {"roles": [code for _id, code in held], "codes": sorted(codes)}
 
     @property
     def primary_role(self) -> str:
@@ -280,15 +302,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             return frozenset()
         if self.is_platform_admin:
             return frozenset(PERMISSION_CODES)
-        roles = {r.id: r for r in Role.objects.filter(tenant_id=self.tenant_id, is_active=True)}
-        held = set(self.roles.filter(is_active=True).values_list("id", flat=True))
-        closure: set[int] = set()
-        for role_id in held:
-            current = roles.get(role_id)
-            while current is not None and current.id not in closure:
-                closure.add(current.id)
-                current = roles.get(current.parent_id)
-        return frozenset(Permission.objects.filter(roles__id__in=closure).values_list("code", flat=True).distinct())
+        if self.pk is None:
+            return frozenset()
+        return frozenset(self._authz["codes"])
 
     def has_contract_permission(self, code: str) -> bool:
         return code in self.permission_codes

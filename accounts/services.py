@@ -193,6 +193,7 @@ def user_set_roles(*, user: User, roles, by: User | None, ip: str | None = None)
             )
     user.__dict__.pop("role_codes", None)
     user.__dict__.pop("permission_codes", None)
+    user.__dict__.pop("_authz", None)
 
 
 USER_FIELDS = (

@@ -65,7 +65,45 @@ class Category(MPTTModel, TenantOwnedModel):
         return self.name
 
 
+#: A filtered ticket list counts its matches exactly up to this many; beyond, ``total`` says
+#: this number (docs/performance.md). Unfiltered and status-only lists are always exact.
+COUNT_CAP = 10_000
+#: From this offset on a page is read as ids first (off the sort index), then the rows.
+DEFERRED_PAGE_FROM = 200
+
+
 class TicketQuerySet(TenantQuerySet):
+    """Ticket querysets; lists paginate through ``page_total()`` / ``page_window()``."""
+
+    _count_plan = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._count_plan = self._count_plan
+        return clone
+
+    def with_count_plan(self, plan):
+        """Attach how this list's exact total is computed cheaply (a callable returning an
+        int, e.g. from the roll-up counters). Set it last: a later filter would not be in it."""
+        clone = self._chain()
+        clone._count_plan = plan
+        return clone
+
+    def page_total(self) -> int:
+        """The list's ``total``: the attached plan, or a count capped at ``COUNT_CAP``."""
+        if self._count_plan is not None:
+            return self._count_plan()
+        return min(self.order_by().values("pk")[: COUNT_CAP + 1].count(), COUNT_CAP)
+
+    def page_window(self, start: int, size: int) -> list:
+        """Rows ``start`` to ``start + size``. Deep pages first read the ids alone, which the
+        sort's index answers without visiting the rows it skips, then load those rows."""
+        if start < DEFERRED_PAGE_FROM:
+            return list(self[start : start + size])
+        ids = list(self.values_list("pk", flat=True)[start : start + size])
+        rows = {row.pk: row for row in self.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -189,6 +227,9 @@ class Ticket(TenantOwnedModel):
             models.Index(fields=["tenant", "is_deleted", "due_date", "id"], name="ticket_t_due"),
             models.Index(fields=["tenant", "is_deleted", "sla_due_date", "id"], name="ticket_t_sla_due"),
             models.Index(fields=["tenant", "is_deleted", "priority_rank", "id"], name="ticket_t_prio_rank"),
+            models.Index(fields=["tenant", "is_deleted", "status", "id"], name="ticket_t_status_sort"),
+            models.Index(fields=["tenant", "is_deleted", "number", "id"], name="ticket_t_number_sort"),
+            models.Index(fields=["tenant", "is_deleted", "id"], name="ticket_t_id_sort"),
             models.Index(fields=["tenant", "status", "-created_at"], name="ticket_t_status"),
             models.Index(fields=["tenant", "priority", "-created_at"], name="ticket_t_priority"),
             models.Index(fields=["tenant", "type", "-created_at"], name="ticket_t_type"),

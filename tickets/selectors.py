@@ -57,16 +57,41 @@ def tickets_for(user) -> QuerySet:
 
 
 LIST_RELATED = ("created_by", "assigned_to", "category")
+#: The user columns a ticket list shows (names, email, role lookups); the rest — password
+#: hash included — is never fetched for a list.
+LIST_USER_FIELDS = (
+    "id",
+    "tenant",
+    "username",
+    "email",
+    "real_name",
+    "first_name",
+    "last_name",
+    "status",
+    "is_superuser",
+)
+
+
+def with_list_columns(queryset: QuerySet) -> QuerySet:
+    """``select_related`` of what a ticket list shows, without the users' other columns."""
+    from accounts.models import User
+
+    hidden = [f.name for f in User._meta.concrete_fields if f.name not in LIST_USER_FIELDS]
+    return queryset.select_related(*LIST_RELATED).defer(
+        *(f"{relation}__{name}" for relation in ("created_by", "assigned_to") for name in hidden)
+    )
 
 
 def ticket_list(*, user, filterset_class, params, base: QuerySet | None = None) -> QuerySet:
-    """Filtered, sorted tickets for a list; raises ValidationError on bad parameters."""
-    queryset = (base if base is not None else tickets_for(user)).select_related(*LIST_RELATED)
+    """Filtered, sorted tickets for a list; raises ValidationError on bad parameters. The
+    result paginates cheaply: its total comes from the roll-up counters when the list is the
+    user's whole view or filtered by status only (``with_count_plan``)."""
+    queryset = with_list_columns(base if base is not None else tickets_for(user))
     filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     try:
-        return filterset.qs
+        result = filterset.qs
     except Exception as error:  # django-filter raises forms.ValidationError from filter methods
         from django import forms
 
@@ -74,6 +99,65 @@ def ticket_list(*, user, filterset_class, params, base: QuerySet | None = None) 
             detail = getattr(error, "message_dict", None) or {"non_field_errors": error.messages}
             raise ValidationError(detail) from None
         raise
+    return with_count_plan(result, user=user, filterset=filterset) if base is None else result
+
+
+UNFILTERING = {"sort", "order", "page", "size", "limit"}
+
+
+def _statuses_filtered(filterset) -> list[str] | bool | None:
+    """The canonical statuses a filterset keeps (None = all), or False when it filters on
+    anything but status (then no counter can answer)."""
+    statuses = None
+    for name, value in filterset.form.cleaned_data.items():
+        if name in UNFILTERING or value in (None, "", [], ()):
+            continue
+        if name != "status":
+            return False
+        field = filterset.filters[name]
+        translate = getattr(field, "translate", None)
+        if translate is not None:  # contract words
+            words = [w.strip() for w in str(value).split(",") if w.strip()]
+            statuses = sorted({s for w in words for s in translate(w)})
+        else:  # canonical values (the pages)
+            statuses = sorted(value) if isinstance(value, list | tuple) else [value]
+    return statuses
+
+
+def with_count_plan(queryset: QuerySet, *, user, filterset) -> QuerySet:
+    """Attach the exact, cheap total of a list of everything ``user`` sees (optionally by
+    status): managers sum the tenant's state counters; agents the counters of their own and
+    the unassigned tickets plus a count of the tickets they filed that others handle;
+    requesters count their own tickets. Any other filter leaves the capped count."""
+    statuses = _statuses_filtered(filterset)
+    if statuses is False or not user or not user.is_authenticated or not user.tenant_id:
+        return queryset
+    from tickets import rollups
+
+    tenant_id = user.tenant_id
+    if is_manager(user):
+
+        def plan():
+            return rollups.count_tickets(tenant_id=tenant_id, statuses=statuses)
+
+    elif user.has_contract_permission("ticket:process"):
+
+        def plan():
+            others = Ticket.objects.filter(tenant_id=tenant_id, created_by=user, assigned_to__isnull=False).exclude(
+                assigned_to=user
+            )
+            if statuses is not None:
+                others = others.filter(status__in=statuses)
+            counted = rollups.count_tickets(tenant_id=tenant_id, statuses=statuses, assignee_ids=[user.pk, 0])
+            return counted + others.count()
+
+    else:
+
+        def plan():
+            own = tickets_for(user)
+            return (own.filter(status__in=statuses) if statuses is not None else own).count()
+
+    return queryset.with_count_plan(plan)
 
 
 def comments_for(*, ticket: Ticket, user) -> QuerySet:

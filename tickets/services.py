@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,10 +318,14 @@ def ticket_restore(*, ticket: Ticket, by) -> Ticket:
     return ticket
 
 
-def ticket_record_view(*, ticket: Ticket) -> None:
-    """Count a view (no history: reading is not a change)."""
-    Ticket.objects.filter(pk=ticket.pk).update(view_count=F("view_count") + 1)
-    ticket.view_count += 1
+def ticket_record_view(*, ticket: Ticket, viewer=None) -> None:
+    """Count a view, once per viewer and time window, in a buffer that a beat job writes in
+    batches (``tickets.viewcounts``): reading never writes to the database. ``ticket`` shows
+    its buffered views too."""
+    from tickets import viewcounts
+
+    viewer_id = getattr(viewer, "pk", None)
+    ticket.view_count += viewcounts.record_view(ticket_id=ticket.pk, viewer_id=viewer_id)
 
 
 # --- workflow ---------------------------------------------------------------------------------

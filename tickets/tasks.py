@@ -35,3 +35,11 @@ def sla_sweep() -> int:
         for ticket_id, when in soon.values_list("pk", "sla_next_check_at")[:500]:
             sla_check_ticket.apply_async((ticket_id,), eta=when)
     return len(due)
+
+
+@shared_task(name="tickets.flush_view_counts", ignore_result=True)
+def flush_view_counts() -> int:
+    """Write the buffered ticket views (``tickets.viewcounts``) in a few batched UPDATEs."""
+    from tickets import viewcounts
+
+    return viewcounts.flush()

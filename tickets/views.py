@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -50,6 +51,20 @@ def _visible_ticket(request, pk):
     return ticket
 
 
+class TicketPaginator(Paginator):
+    """Counts through the list's own plan (roll-up counters, or a capped count) and reads deep
+    pages ids first, like the API lists."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.page_total()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        return self._get_page(self.object_list.page_window(start, self.per_page), number, self)
+
+
 class TicketListView(TicketPageMixin, View):
     """All tickets the user can see, with filters, search, sort, pagination and bulk actions."""
 
@@ -64,17 +79,19 @@ class TicketListView(TicketPageMixin, View):
             queryset = queryset.filter(assigned_to=request.user) | queryset.filter(created_by=request.user)
         elif self.scope == "unassigned":
             queryset = queryset.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES)
-        return queryset.select_related(*selectors.LIST_RELATED)
+        return selectors.with_list_columns(queryset)
 
     def get(self, request):
         filterset = PageTicketFilterSet(request.GET or None, queryset=self.base(request), user=request.user)
         queryset = filterset.qs if filterset.is_valid() else self.base(request).order_by("-created_at", "-id")
+        if self.scope == "all" and filterset.is_valid():
+            queryset = selectors.with_count_plan(queryset, user=request.user, filterset=filterset)
         try:
             size = int(request.GET.get("size", 20))
         except ValueError:
             size = 20
         size = size if size in PAGE_SIZES else 20
-        page = Paginator(queryset, size).get_page(request.GET.get("page"))
+        page = TicketPaginator(queryset, size).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -305,7 +322,7 @@ class TicketDetailView(TicketPageMixin, View):
 
     def get(self, request, pk):
         ticket = _visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket)
+        services.ticket_record_view(ticket=ticket, viewer=request.user)
         request.visit = (f"ticket_{ticket.pk}", f"{ticket.number} {ticket.title}")  # the workbench's recent visits
         return render(request, self.template_name, self.context(request, ticket))
 

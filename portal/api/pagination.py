@@ -1,5 +1,6 @@
 """One pagination class per contract. Both refuse unordered querysets (an unordered page is a
-page that can repeat or skip rows) and count in SQL."""
+page that can repeat or skip rows) and count in SQL, or through the queryset's own
+``page_total()`` / ``page_window(start, size)`` when it has them (ticket lists)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ from portal.errors import DomainError, ErrorCode
 from portal.inputs import MAX_PAGE, parse_id
 
 MAX_PAGE_SIZE = 100
+#: What ``total`` means, in both contracts' schemas (the ticket lists' counters and cap).
+TOTAL_DESCRIPTION = (
+    "Number of matching items. Ticket lists: exact when the list is everything the caller can see or is "
+    "filtered by status only (maintained counters); with any other filter exact up to 10,000, and 10,000 "
+    "beyond that (docs/performance.md)."
+)
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -38,10 +45,15 @@ class _ContractPagination(BasePagination):
             raise ImproperlyConfigured(f"Refusing to paginate an unordered queryset of {queryset.model.__name__}.")
         self.page = _positive_int(request, "page", 1)
         self.size = _positive_int(request, self.size_param, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        start = (self.page - 1) * self.size
+        # A queryset may know a cheaper exact (or documented capped) total and a cheaper way to
+        # read a deep page (tickets: roll-up counters, ids off the sort index first).
+        if hasattr(queryset, "page_total"):
+            self.total = queryset.page_total()
+            return queryset.page_window(start, self.size)
         self.total = (
             queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
         )
-        start = (self.page - 1) * self.size
         return list(queryset[start : start + self.size])
 
     def get_schema_operation_parameters(self, view):
@@ -74,7 +86,7 @@ class V1Pagination(_ContractPagination):
             "type": "object",
             "required": ["total", "page", "size", "items"],
             "properties": {
-                "total": {"type": "integer"},
+                "total": {"type": "integer", "minimum": 0, "description": TOTAL_DESCRIPTION},
                 "page": {"type": "integer"},
                 "size": {"type": "integer"},
                 "items": schema,

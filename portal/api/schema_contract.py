@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 from django.utils import translation
 
+from portal.api.pagination import TOTAL_DESCRIPTION
 from portal.errors import ErrorCode
 
 V1 = "v1"
@@ -194,7 +195,7 @@ def _schemas() -> dict:
             "properties": {
                 "page": {"type": "integer", "minimum": 1},
                 "limit": {"type": "integer", "minimum": 1, "maximum": 100},
-                "total": {"type": "integer", "minimum": 0},
+                "total": {"type": "integer", "minimum": 0, "description": TOTAL_DESCRIPTION},
                 "pages": {"type": "integer", "minimum": 0},
             },
         },

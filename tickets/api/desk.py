@@ -137,7 +137,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
 
     def retrieve(self, request, pk=None):
         ticket = visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket)
+        services.ticket_record_view(ticket=ticket, viewer=request.user)
         comments = selectors.comments_for(ticket=ticket, user=request.user)
         return ApiResponse(P.desk_ticket_detail(ticket, comments))
 

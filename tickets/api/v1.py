@@ -148,7 +148,7 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     def retrieve(self, request, pk=None):
         ticket = visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket)
+        services.ticket_record_view(ticket=ticket, viewer=request.user)
         return ApiResponse(self._detail(request, ticket))
 
     def update(self, request, pk=None, partial=True):
