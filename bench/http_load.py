@@ -39,6 +39,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BENCH_SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123"
+# Parallel query workers share the application_name; only client backends are pool connections.
+CLIENT_CONNECTIONS_SQL = (
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND backend_type = 'client backend'"
+)
 APP_NAME = "opsportal-bench"
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ["打印机", "VPN", "邮箱", "蓝屏", "网络", "ERP", "权限", "显示器", "服务器", "数据库", "无法登录", "卡顿"]
@@ -272,7 +276,7 @@ def connections_now() -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+        cursor.execute(CLIENT_CONNECTIONS_SQL, [APP_NAME])
         return cursor.fetchone()[0]
 
 

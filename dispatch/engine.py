@@ -492,7 +492,11 @@ def constraint_reason(a: Assessment, pool: Pool, i: int, code: str) -> str:
         for code_ in t.required_skills:
             level = row.skills.get(code_, 0)
             if level < t.min_skill_level:
-                lacking.append(f"{code_} L{level}" if level else f"{code_} —")
+                lacking.append(
+                    _("%(skill)s level %(level)s") % {"skill": code_, "level": level}
+                    if level
+                    else _("no %(skill)s") % {"skill": code_}
+                )
         return _("Needs %(skills)s at level %(level)s or above; has %(has)s.") % {
             "skills": ", ".join(t.required_skills),
             "level": t.min_skill_level,

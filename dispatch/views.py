@@ -266,20 +266,26 @@ class LocationsView(PortalPageMixin, View):
         tickets = list(selectors.unassigned_queue(request.user, limit=50))
         located = [(t, services.ticket_location(t)) for t in tickets]
         located = [(t, p) for t, p in located if p["city"] or p["latitude"] is not None]
-        reference = None
-        if request.GET.get("ticket"):
-            reference = _ticket(request, request.GET["ticket"])
-        elif located:
-            reference = located[0][0]
-        rows = []
-        if reference is not None:
+        engineers = selectors.locations(request.user)
+        ref = request.GET.get("ref", "")
+        reference = place = None
+        if ref.startswith("e") and ref[1:].isdigit():
+            reference = next((e for e in engineers if e.pk == int(ref[1:])), None)
+            if reference is None:
+                raise Http404
+            place = {"city": reference.city, "district": reference.district,
+                     "latitude": float(reference.latitude) if reference.latitude is not None else None,
+                     "longitude": float(reference.longitude) if reference.longitude is not None else None}  # fmt: skip
+        elif ref.startswith("t") and ref[1:].isdigit():
+            reference = _ticket(request, ref[1:])
             place = services.ticket_location(reference)
+        elif located:
+            reference, place = located[0]
+            ref = f"t{reference.pk}"
+        if place is not None:
             rows = selectors.distance_match(request.user, place=place)
         else:
-            rows = [
-                {"engineer": e, "distance_km": None, "match": "", "location_score": None}
-                for e in selectors.locations(request.user)
-            ]
+            rows = [{"engineer": e, "distance_km": None, "match": "", "location_score": None} for e in engineers]
         groups: dict[str, dict[str, list]] = {}
         for row in sorted(rows, key=lambda r: (r["engineer"].city or "~", r["engineer"].district or "~")):
             e = row["engineer"]
@@ -293,8 +299,14 @@ class LocationsView(PortalPageMixin, View):
             "locations",
             {
                 "groups": groups,
-                "reference": reference,
-                "reference_place": services.ticket_location(reference) if reference else None,
-                "located": located,
+                "ref": ref,
+                "ticket_options": [
+                    (f"t{t.pk}", f"{t.number} · {p['city']}{p['district']} · {t.title[:24]}") for t, p in located
+                ],
+                "engineer_options": [
+                    (f"e{e.pk}", f"{e.display_name} · {e.city}{e.district}")
+                    for e in engineers
+                    if e.city or e.latitude is not None
+                ],
             },
         )

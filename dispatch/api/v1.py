@@ -136,6 +136,7 @@ class BatchDispatchView(V1APIView):
 
 class StrategyListView(V1APIView):
     required_permissions = "dispatch:config"
+    pagination_class = None  # the documented data is a plain array
 
     def get_base_queryset(self):
         return DispatchStrategy.objects.all()
@@ -319,6 +320,7 @@ class RevokeView(V1APIView):
 
 class LocationsView(V1APIView):
     required_permissions = "dispatch:read"
+    pagination_class = None  # the documented data is a plain array
 
     @extend_schema(
         tags=TAGS, parameters=[OpenApiParameter("engineer_ids", str, description="Comma-separated engineer ids.")],

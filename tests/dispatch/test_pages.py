@@ -81,3 +81,10 @@ def test_rule_editor(crew, client):
     from dispatch.models import DispatchStrategy
 
     assert DispatchStrategy.objects.get(tenant=crew.desk.tenant, code="best_match").skill_weight == 50
+
+
+def test_locations_measure_from_an_engineer(crew, client):
+    client.force_login(crew.desk.supervisor)
+    body = client.get(f"/dispatch/locations?ref=e{crew.expert.pk}").content.decode()
+    assert "0.0 km" in body and " km" in body.replace("0.0 km", "", 1)  # the other engineer's distance too
+    assert client.get("/dispatch/locations?ref=e999999").status_code == 404

@@ -27,6 +27,10 @@ from tickets import services
 
 POOL_MAX = 3
 SERVERS = 2
+# Parallel query workers share the application_name; only client backends are pool connections.
+CLIENT_CONNECTIONS_SQL = (
+    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND backend_type = 'client backend'"
+)
 APP_NAME = "opsportal-pool-test"
 
 
@@ -40,7 +44,7 @@ def permission_catalogue(transactional_db):
 
 def _server_connections() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+        cursor.execute(CLIENT_CONNECTIONS_SQL, [APP_NAME])
         return cursor.fetchone()[0]
 
 
