@@ -371,6 +371,7 @@ def main():
     if args.seed_only:
         return
     rebuild_and_vacuum()
+    call_command("collectstatic", "--noinput", verbosity=0)  # production serves hashed static names
 
     from accounts.auth_services import tokens_for_user
     from tickets.models import Ticket
@@ -384,7 +385,11 @@ def main():
         ("desk list page 1", lambda i: "/api/tickets?page=1&limit=20", "list"),
         (f"desk deep page {deep}", lambda i: f"/api/tickets?page={deep}&limit=20", "deep"),
         (f"v1 deep page {deep}", lambda i: f"/api/v1/tickets?page={deep}&size=20", "deep"),
-        ("desk search (customer name)", lambda i: f"/api/tickets?search={CUSTOMERS[i % 8]}", "search"),
+        (
+            "desk search (customer name)",
+            lambda i: f"/api/tickets?search={urllib.parse.quote(CUSTOMERS[i % 8])}",
+            "search",
+        ),
         (
             "v1 filtered (status+keyword)",
             lambda i: f"/api/v1/tickets?status=in_progress&keyword={urllib.parse.quote(WORDS[i % 12])}",

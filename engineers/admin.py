@@ -5,6 +5,7 @@ work schedule and refuse rows that would mix tenants."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from engineers.models import (
@@ -58,6 +59,7 @@ class EngineerSkillInline(admin.TabularInline):
 class CertificationInline(admin.TabularInline):
     model = EngineerCertification
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["code", "name", "issuer", "issued_date", "expiry_date", "is_verified", "verification_url"]
 
 
@@ -187,6 +189,7 @@ class EngineerSkillAdmin(admin.ModelAdmin):
 
 @admin.register(EngineerCertification)
 class EngineerCertificationAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name", "engineer", "issuer", "issued_date", "expiry_date", "is_verified"]
     list_filter = ["tenant", "is_verified"]
     search_fields = ["code", "name", "engineer__user__username"]

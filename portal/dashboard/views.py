@@ -40,6 +40,9 @@ SUMMARY_LABELS = {
     "change": gettext_lazy("Change"),
     "success_rate": gettext_lazy("Success rate (%)"),
     "avg_match_score": gettext_lazy("Avg match score"),
+    "documents": gettext_lazy("Published documents"),
+    "views": gettext_lazy("Views"),
+    "avg_rating": gettext_lazy("Avg rating"),
 }
 
 

@@ -326,3 +326,38 @@ def test_library_lists_levels_related_skills_and_certifications(crew, api):
     assert [lvl["level"] for lvl in linux["levels"]] == [1, 2, 3, 4, 5]
     assert linux["levels"][0] == {"level": 1, "name": "初级", "description": "基本命令"}
     assert linux["related_skills"] == ["vpn"] and linux["certifications"] == ["RHCE"]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/engineers/99999999999999999999"),
+        ("get", "/api/v1/engineers/99999999999999999999/workload"),
+        ("put", "/api/v1/engineers/{id}/skills/99999999999999999999"),
+        ("delete", "/api/v1/engineers/{id}/skills/99999999999999999999"),
+        ("get", "/api/v1/engineers?page=9223372036854775808"),
+    ],
+)
+def test_hostile_ids_are_clean_4xx(crew, api, method, path):
+    client, path = api(crew.supervisor), path.format(id=crew.engineer.pk)
+    if method == "get":  # DRF's test client replaces the query string with ``data``: pass it as data
+        base, _, query = path.partition("?")
+        response = client.get(base, dict(p.split("=") for p in query.split("&") if p))
+    else:
+        response = getattr(client, method)(path, {"skill_level": 2}, format="json")
+    assert response.status_code in (400, 404), response.content[:200]
+
+
+def test_hostile_bodies_are_400(crew, api):
+    client = api(crew.admin)
+    deep = f'{{"user_id": {crew.agent_without_profile.pk}, "work_schedule": ' + '{"a": ' * 5000 + "1" + "}" * 5001
+    response = client.post(BASE, deep, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    for body in (
+        {"user_id": 2**70},
+        {"user_id": crew.agent_without_profile.pk, "skills": [{"skill_code": "../etc", "skill_level": 1}]},
+        {"user_id": crew.agent_without_profile.pk, "max_workload": 0},
+    ):
+        response = client.post(BASE, body, format="json")
+        assert response.status_code == 400, (body, response.content[:200])
+    assert not EngineerProfile.objects.filter(user=crew.agent_without_profile).exists()
