@@ -157,7 +157,9 @@ def document_create(*, tenant: Tenant, by, data: dict) -> Document:
     _save_with_unique_slug(document)
     _sync_tags(document)
     _sync_attachments(document, data.get("attachments"))
-    _snapshot(document, by=by, change_summary=data.get("change_summary") or _("Created"), change_type=ChangeType.MAJOR)
+    _snapshot(
+        document, by=by, change_summary=data.get("change_summary") or _("First version"), change_type=ChangeType.MAJOR
+    )
     search.schedule_index(document.pk)
     return document
 
