@@ -177,12 +177,12 @@ def test_mobile_layout_hides_the_sidebar_behind_the_menu_button(browser, live_se
         page.screenshot(path=str(ARTIFACTS / "dashboard-mobile.png"), full_page=True)
 
         page.click(".topbar .nav-toggle")
-        page.wait_for_function("document.getElementById('sidebar').getBoundingClientRect().left >= 0")
+        _wait_until(page, "() => document.getElementById('sidebar').getBoundingClientRect().left >= 0")
         assert page.locator(".topbar .nav-toggle").get_attribute("aria-expanded") == "true"
         page.wait_for_timeout(250)  # let the slide-in transition finish for the screenshot
         page.screenshot(path=str(ARTIFACTS / "dashboard-mobile-nav.png"))
         page.keyboard.press("Escape")
-        page.wait_for_function("document.getElementById('sidebar').getBoundingClientRect().right <= 0")
+        _wait_until(page, "() => document.getElementById('sidebar').getBoundingClientRect().right <= 0")
         assert watch.errors == []
     finally:
         context.close()
@@ -307,3 +307,14 @@ def test_shell_works_under_a_strict_content_security_policy(browser, live_server
         assert watch.errors == []
     finally:
         context.close()
+
+
+def _wait_until(page, predicate: str, timeout: float = 5.0) -> None:
+    """Poll ``predicate`` with ``page.evaluate``: Playwright's ``wait_for_function`` compiles its
+    predicate in the page, which the portal's Content-Security-Policy (no 'unsafe-eval') refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
+        page.wait_for_timeout(50)
