@@ -10,6 +10,7 @@ import json
 import logging
 import time
 
+from portal.api.parsers import loads_bounded
 from portal.audit import recorder
 
 logger = logging.getLogger("portal.audit")
@@ -42,7 +43,9 @@ def _json_body(request):
     if not 0 < length <= MAX_BODY:
         return None
     try:
-        return json.loads(request.body)  # caches the body: the view still reads it
+        # The API's bounded loader: a body it refuses (NUL characters that PostgreSQL's jsonb
+        # cannot store, depth, huge integers) is not kept, so the audit row itself never fails.
+        return loads_bounded(request.body.decode())  # caches the body: the view still reads it
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     except Exception:  # noqa: BLE001 - RawPostDataException and friends: no body to show
