@@ -7,25 +7,18 @@ a failure in CI."""
 
 from __future__ import annotations
 
-import os
+from contextlib import ExitStack
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 
 from portal.celery import app as celery_app
+from tests.browser_support import chromium, signed_in_page, wait_until
 from tests.conftest import require_service
 from tests.factories import TenantFactory, UserFactory
 from tickets import services
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,29 +37,19 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
         cls._eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
         super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls._playwright = sync_playwright().start()
-        cls.browser = cls._playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        cls._browser_stack = ExitStack()
+        cls.browser = cls._browser_stack.enter_context(chromium())
 
     @classmethod
     def tearDownClass(cls):
-        cls.browser.close()
-        cls._playwright.stop()
+        cls._browser_stack.close()
         super().tearDownClass()
         celery_app.conf.task_always_eager = cls._eager
 
     def open_page(self, user, path):
-        client = Client()
-        client.force_login(user)
-        context = self.browser.new_context(locale="zh-CN")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-              "domain": self.host, "path": "/"}]
-        )  # fmt: skip
-        page = context.new_page()
+        page = signed_in_page(self.browser, self.live_server_url, user)
         page.goto(f"{self.live_server_url}{path}")
-        page.wait_for_function("window.OpsPortalLive && window.OpsPortalLive.connected", timeout=10000)
+        wait_until(page, "window.OpsPortalLive && window.OpsPortalLive.connected")
         return page
 
     def test_status_change_appears_in_other_browsers_without_reload(self):
@@ -91,17 +74,18 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
         acting.wait_for_load_state()
         # then the requester sees a toast and the new status, without reload
         watcher.locator("#toasts .toast").first.wait_for(timeout=5000)
-        watcher.wait_for_function(
-            "document.querySelector('#ticket-status').classList.contains('tk-status-in_progress')", timeout=5000
+        wait_until(
+            watcher, "document.querySelector('#ticket-status').classList.contains('tk-status-in_progress')", timeout=5
         )
         assert watcher.evaluate("window.__notReloaded") is True
         assert watcher.locator(".tk-timeline li.history").count() >= 2  # the timeline got the change too
         # and the supervisor's list row shows it as well
         row = board.locator(f'[data-ticket-row="{ticket.pk}"] .tk-badge').first
         row.wait_for(state="attached")
-        board.wait_for_function(
+        wait_until(
+            board,
             f"document.querySelector('[data-ticket-row=\"{ticket.pk}\"] .tk-status-in_progress') !== null",
-            timeout=5000,
+            timeout=5,
         )
         assert board.evaluate("window.__notReloaded") is True
         watcher.screenshot(path=str(settings.BASE_DIR / "var" / "tickets-live-detail.png"))

@@ -5,48 +5,23 @@ Playwright is missing; in CI (CI=true) that is a failure."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import require_service
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told it is safe (the calls really are synchronous here).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser_support import DESKTOP, MOBILE, chromium, wait_until
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-DESKTOP = {"width": 1366, "height": 800}
-MOBILE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the machine
-        sync_playwright = None
-    require_service(sync_playwright is not None, "playwright is not installed")
-    require_service(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"{CHROMIUM} is missing")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -177,12 +152,12 @@ def test_mobile_layout_hides_the_sidebar_behind_the_menu_button(browser, live_se
         page.screenshot(path=str(ARTIFACTS / "dashboard-mobile.png"), full_page=True)
 
         page.click(".topbar .nav-toggle")
-        _wait_until(page, "() => document.getElementById('sidebar').getBoundingClientRect().left >= 0")
+        wait_until(page, "document.getElementById('sidebar').getBoundingClientRect().left >= 0")
         assert page.locator(".topbar .nav-toggle").get_attribute("aria-expanded") == "true"
         page.wait_for_timeout(250)  # let the slide-in transition finish for the screenshot
         page.screenshot(path=str(ARTIFACTS / "dashboard-mobile-nav.png"))
         page.keyboard.press("Escape")
-        _wait_until(page, "() => document.getElementById('sidebar').getBoundingClientRect().right <= 0")
+        wait_until(page, "document.getElementById('sidebar').getBoundingClientRect().right <= 0")
         assert watch.errors == []
     finally:
         context.close()
@@ -307,14 +282,3 @@ def test_shell_works_under_a_strict_content_security_policy(browser, live_server
         assert watch.errors == []
     finally:
         context.close()
-
-
-def _wait_until(page, predicate: str, timeout: float = 5.0) -> None:
-    """Poll ``predicate`` with ``page.evaluate``: Playwright's ``wait_for_function`` compiles its
-    predicate in the page, which the portal's Content-Security-Policy (no 'unsafe-eval') refuses."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(predicate):
-        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
-        page.wait_for_timeout(50)

@@ -7,22 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.browser_support import chromium, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 
 
@@ -37,32 +26,16 @@ def permission_catalogue(transactional_db):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from tests.conftest import require_service
-
-    executable = "/usr/bin/chromium"
-    require_service(Path(executable).exists(), "headless Chromium at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def browser():
+    with chromium() as launched:
+        yield launched
 
 
-def page_as(chromium, live_server, user):
-    """A browser page signed in as ``user`` (a real session cookie, as the login page sets)."""
-    client = Client()
-    client.force_login(user)
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(30000)  # the CI box is shared: be patient, not flaky
-    return page
+def page_as(browser, live_server, user):
+    return signed_in_page(browser, live_server.url, user)
 
 
-def test_ticket_goes_from_user1_to_resolved_by_agent1(chromium, live_server, tenant_a, make_user):
+def test_ticket_goes_from_user1_to_resolved_by_agent1(browser, live_server, tenant_a, make_user):
     from tickets import services
     from tickets.models import Ticket
 
@@ -74,7 +47,7 @@ def test_ticket_goes_from_user1_to_resolved_by_agent1(chromium, live_server, ten
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # user1 files a ticket through the create form
-    page = page_as(chromium, live_server, user1)
+    page = page_as(browser, live_server, user1)
     page.goto(f"{live_server.url}/tickets/new/")
     page.fill("#id_title", "会议室投影仪无信号")
     page.fill("#id_description", "HDMI 连接后投影仪显示无信号")
@@ -88,7 +61,7 @@ def test_ticket_goes_from_user1_to_resolved_by_agent1(chromium, live_server, ten
     page.context.close()
 
     # the supervisor assigns it to agent1 from the detail page
-    page = page_as(chromium, live_server, supervisor)
+    page = page_as(browser, live_server, supervisor)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     page.select_option("#id_assignee", str(agent1.pk))
     page.click(f"form[action='/tickets/{ticket.pk}/assign/'] button")
@@ -96,7 +69,7 @@ def test_ticket_goes_from_user1_to_resolved_by_agent1(chromium, live_server, ten
     page.context.close()
 
     # agent1 starts work, replies and resolves it
-    page = page_as(chromium, live_server, agent1)
+    page = page_as(browser, live_server, agent1)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     page.click("button[value=start]")
     page.wait_for_selector("button[value=resolve]")

@@ -8,15 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.browser_support import chromium, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 
 
@@ -29,29 +25,13 @@ def permission_catalogue(transactional_db):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from tests.conftest import require_service
-
-    executable = "/usr/bin/chromium"
-    require_service(Path(executable).exists(), "headless Chromium at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+def browser():
+    with chromium() as launched:
+        yield launched
 
 
-def page_as(chromium, live_server, user, *, locale="zh-CN", width=1280, height=900):
-    client = Client()
-    client.force_login(user)
-    context = chromium.new_context(locale=locale, viewport={"width": width, "height": height})
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    cookies = [{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}]
-    if locale.startswith("en"):
-        cookies.append({"name": "django_language", "value": "en", "domain": host, "path": "/"})
-    context.add_cookies(cookies)
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    return page
+def page_as(browser, live_server, user, *, locale="zh-CN", width=1280, height=900):
+    return signed_in_page(browser, live_server.url, user, locale=locale, viewport={"width": width, "height": height})
 
 
 def _order(page) -> list[str]:
@@ -93,9 +73,9 @@ def _seed(tenant, make_user):
     return supervisor, agent
 
 
-def test_supervisor_rearranges_the_workbench_and_it_persists(chromium, live_server, tenant_a, make_user):
+def test_supervisor_rearranges_the_workbench_and_it_persists(browser, live_server, tenant_a, make_user):
     supervisor, _agent = _seed(tenant_a, make_user)
-    page = page_as(chromium, live_server, supervisor)
+    page = page_as(browser, live_server, supervisor)
     page.goto(f"{live_server.url}/")
     _wait_loaded(page)
     before = _order(page)
@@ -134,10 +114,10 @@ def test_supervisor_rearranges_the_workbench_and_it_persists(chromium, live_serv
     ("locale", "width", "name"),
     [("zh-CN", 1280, "zh-desktop"), ("en-US", 1280, "en-desktop"), ("zh-CN", 390, "zh-390"), ("en-US", 390, "en-390")],
 )
-def test_workbench_screenshots(chromium, live_server, tenant_a, make_user, locale, width, name):
+def test_workbench_screenshots(browser, live_server, tenant_a, make_user, locale, width, name):
     supervisor, _agent = _seed(tenant_a, make_user)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = page_as(chromium, live_server, supervisor, locale=locale, width=width, height=900 if width > 400 else 844)
+    page = page_as(browser, live_server, supervisor, locale=locale, width=width, height=900 if width > 400 else 844)
     page.goto(f"{live_server.url}/")
     _wait_loaded(page)
     body = page.content()

@@ -7,27 +7,20 @@ channel layer cannot cross it). Skipped locally without them, a failure in CI.""
 
 from __future__ import annotations
 
-import os
 import threading
+from contextlib import ExitStack
 
 import pytest
 from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
 from django.db import connection, connections
-from django.test import Client
 
 from portal.celery import app as celery_app
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
+from tests.browser_support import chromium, signed_in_page, wait_until
 from tests.conftest import require_service
 from tests.factories import TenantFactory, UserFactory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 def as_worker(func, **kwargs):
@@ -63,15 +56,12 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         # The server process inherits our settings, where NAME already is the test database.
         settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
         super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls._playwright = sync_playwright().start()
-        cls.browser = cls._playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        cls._browser_stack = ExitStack()
+        cls.browser = cls._browser_stack.enter_context(chromium())
 
     @classmethod
     def tearDownClass(cls):
-        cls.browser.close()
-        cls._playwright.stop()
+        cls._browser_stack.close()
         super().tearDownClass()
 
     def setUp(self):
@@ -82,16 +72,9 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         celery_app.conf.task_always_eager = self._eager
 
     def open_page(self, user):
-        client = Client()
-        client.force_login(user)
-        context = self.browser.new_context(locale="zh-CN")
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-              "domain": self.host, "path": "/"}]
-        )  # fmt: skip
-        page = context.new_page()
+        page = signed_in_page(self.browser, self.live_server_url, user)
         page.goto(f"{self.live_server_url}/notifications/")
-        page.wait_for_function("window.OpsPortalLive && window.OpsPortalLive.connected", timeout=10000)
+        wait_until(page, "window.OpsPortalLive && window.OpsPortalLive.connected")
         return page
 
     def test_toast_and_count_appear_without_reload_and_survive_a_drop(self):
@@ -109,7 +92,7 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         )
         # then her page shows a toast and the new count within a second or two, without reload
         page.locator("#toasts .toast").get_by_text("SLA 已违约 — 工单 TK-9 已超时").wait_for(timeout=3000)
-        page.wait_for_function("document.querySelector('.notification-bell [data-unread-count]').textContent === '2'")
+        wait_until(page, "document.querySelector('.notification-bell [data-unread-count]').textContent === '2'")
         assert page.locator(".notifications-page [data-unread-count]").inner_text() == "2"  # every badge
         assert page.locator("[data-new-notifications]").is_visible()  # the list offers a refresh
         # and bob's page heard nothing
@@ -123,4 +106,4 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         Notification.objects.filter(recipient=alice, title="旧通知").update(read_at="2025-01-01T00:00:00Z")
         page.context.set_offline(False)
         # then it reconnects and the count comes back from the API
-        page.wait_for_function("window.OpsPortalLive.connected && window.OpsPortalLive.unread === 1", timeout=40000)
+        wait_until(page, "window.OpsPortalLive.connected && window.OpsPortalLive.unread === 1", timeout=40)
