@@ -83,6 +83,10 @@ async def close_executor_connections():
 async def open_socket(path="/api/ws", headers=()):
     communicator = WebsocketCommunicator(application, path, headers=list(headers))
     connected, code = await communicator.connect(timeout=RECEIVE_TIMEOUT)
+    if not connected:
+        # The refused consumer is still listening on the channel layer: end it as daphne does,
+        # or the event loop's shutdown waits on its blocked Redis read.
+        await communicator.disconnect()
     return communicator, connected, code
 
 
