@@ -179,14 +179,28 @@
     });
   }
 
-  // A tab coming back from sleep or the network coming back: reconnect now, not after backoff.
-  window.addEventListener("online", function () {
-    if (!socket && !stopped) {
-      clearTimeout(reconnectTimer);
-      reconnectTimer = null;
-      attempt = 0;
-      connect();
+  // The browser lost the network: the socket is dead even if it has not noticed yet (that can
+  // take minutes). Close it so that the reconnection below resynchronises what was missed.
+  window.addEventListener("offline", function () {
+    if (socket) {
+      socket.close();
     }
+  });
+
+  // A tab coming back from sleep or the network coming back: reconnect now, not after backoff;
+  // a socket that survived still missed nothing it can know of, so the count is fetched anyway.
+  window.addEventListener("online", function () {
+    if (stopped) {
+      return;
+    }
+    if (socket) {
+      resync();
+      return;
+    }
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    attempt = 0;
+    connect();
   });
 
   window.OpsPortalLive = {

@@ -103,7 +103,9 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         page.evaluate("window.OpsPortalLive.setUnread(99)")  # a stale count the resync must correct
         page.context.set_offline(True)
         page.evaluate("window.dispatchEvent(new Event('offline'))")
+        wait_until(page, "!window.OpsPortalLive.connected")
         Notification.objects.filter(recipient=alice, title="旧通知").update(read_at="2025-01-01T00:00:00Z")
         page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
         # then it reconnects and the count comes back from the API
         wait_until(page, "window.OpsPortalLive.connected && window.OpsPortalLive.unread === 1", timeout=40)
