@@ -294,21 +294,20 @@ def _desk_from_rollups(user, now, *, assignees) -> dict:
         TicketStatus.CLOSED: "closed",
         TicketStatus.CANCELLED: "cancelled",
     }
-    for row in rollups.state_rows(tenant_id=user.tenant_id, assignee_ids=assignees):
-        n, is_open = row["n"], row["status"] in OPEN_STATUSES
+    for row in rollups.desk_groups(tenant_id=user.tenant_id, me=user.pk, assignee_ids=assignees):
+        n, is_open = row["total"], row["status"] in OPEN_STATUSES
         figures["total"] += n
         figures[word[row["status"]]] += n
         by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + n
         by_category_ref[row["category_ref"]] = by_category_ref.get(row["category_ref"], 0) + n
-        if row["sla_fixed"] or (is_open and row["sla_due_set"]):
-            figures["sla_breached"] += n
+        figures["sla_breached"] += row["sla_any"] if is_open else row["sla_fixed_n"]
         if not is_open:
             continue
-        figures["overdue"] += n if row["due_set"] else 0
-        figures["my_tickets"] += n if row["assignee_ref"] == user.pk else 0
-        figures["unassigned"] += n if row["assignee_ref"] == 0 else 0
+        figures["overdue"] += row["due"]
+        figures["my_tickets"] += row["mine"]
+        figures["unassigned"] += row["unassigned"]
         figures["high_priority"] += n if row["priority"] in HIGH_PRIORITIES else 0
-        figures["escalated"] += n if row["is_escalated"] else 0
+        figures["escalated"] += row["escalated"]
     # Open tickets whose deadline is still ahead are not late yet (partial indexes).
     ahead = Ticket.objects.filter(tenant_id=user.tenant_id, status__in=sorted(OPEN_STATUSES)).filter(
         Q(due_date__gte=now) | Q(sla_due_date__gte=now)
