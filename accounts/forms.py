@@ -128,12 +128,82 @@ class RoleCreateForm(forms.Form):
 
     def __init__(self, *args, tenant=None, **kwargs):
         from accounts.models import Role
-        from accounts.permission_catalog import PLATFORM_ONLY_PREFIXES
 
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Role.objects.filter(tenant=tenant).order_by("id")
-        platform = {p.pk for p in Permission.objects.all() if p.code.startswith(PLATFORM_ONLY_PREFIXES)}
-        self.fields["permissions"].queryset = Permission.objects.exclude(pk__in=platform).order_by("module", "code")
+        from accounts.selectors import grantable_permissions
+
+        self.fields["permissions"].queryset = grantable_permissions(tenant=tenant)
+
+
+class UserEditForm(forms.Form):
+    """An administrator edits a user's profile, department and roles (status and password
+    have their own forms: they end sessions)."""
+
+    real_name = forms.CharField(label=_("Real name"), max_length=64, required=False)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=64, required=False)
+    user_type = forms.ChoiceField(label=_("User type"), choices=UserType.choices)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        from accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
+        self.fields["roles"].queryset = Role.objects.filter(tenant=tenant, is_active=True).order_by("id")
+
+
+class AdminPasswordResetForm(forms.Form):
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to email the user a reset link instead. Either way the user's sessions end."),
+    )
+
+
+class RoleEditForm(forms.Form):
+    role_name = forms.CharField(label=_("Name"), max_length=64)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    permissions = forms.ModelMultipleChoiceField(
+        label=_("Permissions"), queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        from accounts.selectors import grantable_permissions
+
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = grantable_permissions(tenant=tenant)
+
+
+class DepartmentEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128)
+    parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+    sort_order = forms.IntegerField(label=_("Sort order"), initial=0, required=False)
+
+    def __init__(self, *args, tenant=None, department=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        nodes = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
+        if department is not None:  # not under itself or its own sub-departments
+            nodes = nodes.exclude(pk__in=department.get_descendants(include_self=True).values("pk"))
+        self.fields["parent"].queryset = nodes
+
+
+class ForgotPasswordForm(forms.Form):
+    tenant_code = forms.CharField(
+        label=_("Tenant code"),
+        max_length=64,
+        required=False,
+        help_text=_("Platform operators leave this empty."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class DepartmentCreateForm(forms.Form):
@@ -156,3 +226,15 @@ class TenantCreateForm(forms.Form):
     admin_username = forms.RegexField(label=_("Administrator username"), regex=r"^[\w.@+-]{2,64}$")
     admin_email = forms.EmailField(label=_("Administrator email"))
     admin_password = forms.CharField(label=_("Administrator password"), strip=False, widget=forms.PasswordInput)
+
+
+class TenantEditForm(forms.Form):
+    tenant_name = forms.CharField(label=_("Tenant name"), max_length=128)
+    domain = forms.CharField(label=_("Domain"), max_length=255, required=False)
+    max_users = forms.IntegerField(label=_("Maximum users"), min_value=1)
+    expire_time = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: never expires."),
+    )

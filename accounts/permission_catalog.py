@@ -104,6 +104,29 @@ PERMISSION_CODES: list[str] = [
 
 PLATFORM_ONLY_PREFIXES = ("system:tenant:",)
 
+# resource -> the switchable feature module (``portal.modules``) that owns it; resources not
+# listed belong to the core and are always offered.
+RESOURCE_MODULES: dict[str, str] = {
+    "ticket": "ticket_management",
+    "ticket:category": "ticket_management",
+    "dispatch": "dispatch",
+    "engineer": "engineer_management",
+    "skill": "engineer_management",
+    "knowledge": "knowledge_base",
+    "knowledge:category": "knowledge_base",
+    "notification": "notification",
+    "user": "user_management",
+    "role": "user_management",
+    "permission": "user_management",
+    "department": "user_management",
+    "session": "user_management",
+}
+
+
+def module_of_code(code: str) -> str | None:
+    """The feature module a permission code belongs to (``None``: the core's)."""
+    return RESOURCE_MODULES.get(split_code(code)[0])
+
 
 def split_code(code: str) -> tuple[str, str]:
     resource, _, action = code.rpartition(":")

@@ -33,3 +33,47 @@ def user_search(queryset, keyword: str):
         | Q(real_name__icontains=keyword)
         | Q(phone__icontains=keyword)
     )
+
+
+def _tenant_rows(queryset, user):
+    """``queryset`` restricted to the principal's tenant; nothing for platform principals (a
+    tenant's users, roles and departments are edited by that tenant's administrators)."""
+    from portal.tenancy import principal_tenant
+
+    tenant = principal_tenant(user)
+    if tenant is None:
+        return queryset.none()
+    return queryset.filter(tenant=tenant)
+
+
+def users_for(user):
+    """The users ``user`` may administer: those of their tenant. Another tenant's user is a 404."""
+    return _tenant_rows(User.objects.select_related("department").prefetch_related("roles"), user)
+
+
+def roles_for(user):
+    return _tenant_rows(Role.objects.select_related("parent"), user)
+
+
+def departments_for(user):
+    from accounts.models import Department
+
+    return _tenant_rows(Department.objects.all(), user)
+
+
+def grantable_permissions(*, tenant):
+    """The permissions a tenant role may be given: not platform-only, and belonging to a
+    module that is installed and switched on for ``tenant`` (or to no switchable module)."""
+    from accounts.permission_catalog import PLATFORM_ONLY_PREFIXES, module_of_code
+    from portal import modules
+
+    disabled = modules.disabled_codes(tenant.pk) if tenant is not None else frozenset()
+    keep = []
+    for permission in Permission.objects.order_by("module", "code"):
+        if permission.code.startswith(PLATFORM_ONLY_PREFIXES):
+            continue
+        module = module_of_code(permission.code)
+        if module is not None and (module not in modules.MODULES or module in disabled):
+            continue
+        keep.append(permission.pk)
+    return Permission.objects.filter(pk__in=keep).order_by("module", "code")

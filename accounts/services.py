@@ -219,6 +219,23 @@ def _check_relations(*, tenant, department=None, manager=None) -> None:
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown manager."), field="manager_id")
 
 
+def user_create_problems(*, tenant: Tenant, username: str, email: str, password: str | None) -> dict[str, list[str]]:
+    """Every reason ``user_admin_create`` would refuse these inputs, per field, so a form can
+    show them all at once instead of one per submit (the service still checks each itself)."""
+    from accounts.auth_services import password_policy_errors
+
+    problems: dict[str, list[str]] = {}
+    if username and User.objects.filter(tenant=tenant, username__iexact=username).exists():
+        problems["username"] = [_("This username is already in use.")]
+    if email and User.objects.filter(email__iexact=email).exists():
+        problems["email"] = [_("This email is already in use.")]
+    if password is not None:
+        errors = password_policy_errors(password, tenant=tenant)
+        if errors:
+            problems["password"] = errors
+    return problems
+
+
 @transaction.atomic
 def user_admin_create(
     *,
@@ -431,6 +448,62 @@ def role_create(
     return role
 
 
+@transaction.atomic
+def role_update(
+    *,
+    role: Role,
+    by: User | None,
+    name: str,
+    description: str = "",
+    permission_codes=None,
+    ip: str | None = None,
+) -> Role:
+    """Rename a role and (for roles the tenant made) replace its permissions, logging the
+    change. Built-in roles keep their permission sets: provisioning owns them."""
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    old_codes = sorted(role.permissions.values_list("code", flat=True))
+    if permission_codes is not None:
+        codes = sorted(set(permission_codes))
+        if role.is_system and codes != old_codes:
+            raise DomainError(
+                ErrorCode.CONFLICT, _("The permissions of a built-in role cannot be changed."), field="permissions"
+            )
+        known = {p.code: p for p in Permission.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED,
+                _("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)},
+                field="permissions",
+            )
+        # Only what is added has to be grantable: keeping a code the editor lacks is no escalation.
+        _check_grantable(by=by, codes=set(codes) - set(old_codes))
+    else:
+        codes = old_codes
+    old_name = role.name
+    role.name = name
+    role.description = description
+    role.save(update_fields=["name", "description", "updated_at"])
+    if codes != old_codes:
+        role.permissions.set(Permission.objects.filter(code__in=codes))
+        from accounts import authz
+
+        for user_id in UserRole.objects.filter(role=role).values_list("user_id", flat=True):
+            authz.invalidate_user(user_id)
+    if codes != old_codes or name != old_name:
+        _log_permission_change(
+            tenant=role.tenant,
+            by=by,
+            target_role=role,
+            ip=ip,
+            operation_type="role_update",
+            description=_("Updated role: %(name)s") % {"name": name},
+            old_value=",".join(old_codes) or None,
+            new_value=",".join(codes) or None,
+        )
+    return role
+
+
 # --- Departments ----------------------------------------------------------------------------------------
 
 
@@ -466,6 +539,46 @@ def department_create(
             manager=manager,
             sort_order=sort_order,
         )
+
+
+@transaction.atomic
+def department_update(*, department, by: User | None, name: str, parent=None, sort_order: int = 0):
+    """Rename and/or move a department under the tree-write lock. A department cannot move
+    under itself or one of its descendants, nor under another tenant's node."""
+    from accounts.models import Department
+
+    with tree_write(Department):
+        node = Department.objects.get(pk=department.pk)  # fresh tree numbers, read under the lock
+        if parent is not None:
+            if parent.tenant_id != node.tenant_id:
+                raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown parent department."), field="parent")
+            parent = Department.objects.get(pk=parent.pk)
+            if parent.pk == node.pk or parent.is_descendant_of(node):
+                raise DomainError(
+                    ErrorCode.VALIDATION_FAILED,
+                    _("A department cannot move under itself or one of its sub-departments."),
+                    field="parent",
+                )
+        node.name = name
+        node.sort_order = sort_order
+        if parent != node.parent:
+            node.parent = parent
+        node.save()
+        return node
+
+
+@transaction.atomic
+def department_delete(*, department, by: User | None) -> None:
+    """Delete an empty department (no sub-departments, no users) under the tree-write lock."""
+    from accounts.models import Department
+
+    with tree_write(Department):
+        node = Department.objects.get(pk=department.pk)
+        if not node.is_leaf_node():
+            raise DomainError(ErrorCode.CONFLICT, _("Move or delete its sub-departments first."))
+        if User.objects.filter(department=node).exists():
+            raise DomainError(ErrorCode.CONFLICT, _("Move its users to another department first."))
+        node.delete()
 
 
 # --- Periodic cleanup of expired credentials ------------------------------------------------

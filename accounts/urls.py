@@ -14,6 +14,12 @@ urlpatterns = [
     path("devices/", views.DevicesView.as_view(), name="devices"),
     path("sessions/", views.SessionsView.as_view(), name="sessions"),
     path("users/", views.UsersView.as_view(), name="users"),
+    path("users/<int:pk>/", views.UserEditView.as_view(), name="user-edit"),
+    path("users/<int:pk>/status/", views.UserStatusView.as_view(), name="user-status"),
+    path("users/<int:pk>/password/", views.UserPasswordResetView.as_view(), name="user-password"),
     path("roles/", views.RolesView.as_view(), name="roles"),
+    path("roles/<int:pk>/", views.RoleEditView.as_view(), name="role-edit"),
     path("departments/", views.DepartmentsView.as_view(), name="departments"),
+    path("departments/<int:pk>/", views.DepartmentEditView.as_view(), name="department-edit"),
+    path("departments/<int:pk>/delete/", views.DepartmentDeleteView.as_view(), name="department-delete"),
 ]

@@ -313,6 +313,17 @@ class UsersView(PortalPageMixin, View):
         if not request.user.has_contract_permission("user:create"):
             return self._forbidden()
         form = UserCreateForm(request.POST, tenant=tenant)
+        # Every refusal the service would make, shown together with the form's own errors.
+        problems = services.user_create_problems(
+            tenant=tenant,
+            username=form.data.get("username", ""),
+            email=form.data.get("email", ""),
+            password=form.data.get("password", ""),
+        )
+        for field, errors in problems.items():
+            if field not in form.errors:  # the form's own complaint about a field comes first
+                for error in errors:
+                    form.add_error(field, error)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -331,7 +342,7 @@ class UsersView(PortalPageMixin, View):
                     user_type=d["user_type"],
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                form_add_domain_error(form, exc, fields={"department_id": "department", "role_ids": "roles"})
             else:
                 messages.success(request, _("User created."))
                 return redirect("accounts:users")
@@ -355,18 +366,14 @@ class RolesView(PortalPageMixin, View):
         tenant = request.user.tenant
         can_create = request.user.has_contract_permission("role:create")
         form = form or (RoleCreateForm(tenant=tenant) if can_create else None)
-        groups = {}
-        if form is not None:
-            selected = {str(v) for v in (form["permissions"].value() or [])}
-            for permission in form.fields["permissions"].queryset:
-                groups.setdefault(permission.module or "-", []).append((permission, str(permission.pk) in selected))
         return render(
             request,
             self.template_name,
             {
                 "roles": role_list().filter(tenant=tenant),
                 "form": form,
-                "groups": groups,
+                "groups": permission_groups(form) if form is not None else {},
+                "can_update": request.user.has_contract_permission("role:update"),
             },
         )
 
@@ -390,7 +397,7 @@ class RolesView(PortalPageMixin, View):
                     ip=_ip(request),
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
+                form_add_domain_error(form, exc, fields={"permission_codes": "permissions", "parent_role_id": "parent"})
             else:
                 messages.success(request, _("Role created."))
                 return redirect("accounts:roles")
@@ -438,7 +445,7 @@ class DepartmentsView(PortalPageMixin, View):
                     sort_order=d["sort_order"] or 0,
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
+                form_add_domain_error(form, exc, fields={"department_code": "code", "parent_id": "parent"})
             else:
                 messages.success(request, _("Department created."))
                 return redirect("accounts:departments")
@@ -463,3 +470,293 @@ def password_reset_confirm_page(request):
             messages.success(request, _("Password changed. Sign in with the new password."))
             return redirect(reverse("accounts:login"))
     return render(request, "accounts/password_reset_confirm.html", {"form": form, "token": token})
+
+
+# --- Editing what was created (issue 13) ------------------------------------------------------------
+#
+# Every object comes from a scoped selector (another tenant's is a 404) and every write from the
+# services; the per-method permission map refuses a missing permission with a 403 before any of it.
+
+
+def form_add_domain_error(form, exc: DomainError, *, fields: dict | None = None) -> None:
+    """Put a service refusal on the form field it names (``fields`` maps service field names
+    to form field names), else on the form as a whole."""
+    name = (fields or {}).get(exc.field, exc.field)
+    form.add_error(name if name in form.fields else None, str(exc.message))
+
+
+class UserEditView(PortalPageMixin, View):
+    """A tenant administrator edits one user: profile, department and roles; status (with a
+    confirmation) and an administrator's password reset post to their own views."""
+
+    required_permissions = {"get": "user:read", "post": "user:update"}
+    tenant_required = True
+    template_name = "accounts/user_edit.html"
+
+    def _target(self, request, pk):
+        from accounts.selectors import users_for
+
+        return get_object_or_404(users_for(request.user), pk=pk)
+
+    def get(self, request, pk, form=None, password_form=None, status=200):
+        from accounts.forms import AdminPasswordResetForm, UserEditForm
+
+        target = self._target(request, pk)
+        tenant = request.user.tenant
+        if form is None:
+            form = UserEditForm(
+                tenant=tenant,
+                initial={
+                    "real_name": target.real_name,
+                    "email": target.email,
+                    "phone": target.phone,
+                    "job_title": target.job_title,
+                    "user_type": target.user_type,
+                    "department": target.department_id,
+                    "roles": [r.pk for r in target.roles.all()],
+                },
+            )
+        can_update = request.user.has_contract_permission("user:update")
+        can_reset = request.user.has_contract_permission("user:reset-password")
+        return render(
+            request,
+            self.template_name,
+            {
+                "target": target,
+                "form": form,
+                "can_update": can_update,
+                "is_self": target.pk == request.user.pk,
+                "password_form": password_form or (AdminPasswordResetForm() if can_reset else None),
+            },
+            status=status,
+        )
+
+    def post(self, request, pk):
+        from accounts.forms import UserEditForm
+
+        target = self._target(request, pk)
+        form = UserEditForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.user_update(
+                    user=target,
+                    by=request.user,
+                    data={k: d[k] for k in ("real_name", "email", "phone", "job_title", "user_type")},
+                    roles=list(d["roles"]),
+                    department=d["department"],
+                    ip=_ip(request),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc, fields={"department_id": "department", "role_ids": "roles"})
+            else:
+                messages.success(request, _("User saved."))
+                return redirect("accounts:user-edit", pk=target.pk)
+        return self.get(request, pk, form=form, status=400)
+
+
+class UserStatusView(PortalPageMixin, View):
+    """Activate or deactivate a user (the page asks for confirmation first)."""
+
+    required_permissions = {"post": "user:update"}
+    tenant_required = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from accounts.selectors import users_for
+
+        target = get_object_or_404(users_for(request.user), pk=pk)
+        status = UserStatus.ACTIVE if request.POST.get("status") == UserStatus.ACTIVE else UserStatus.INACTIVE
+        try:
+            services.user_set_status(user=target, status=status, by=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if status == UserStatus.ACTIVE:
+                messages.success(request, _("User activated."))
+            else:
+                messages.success(request, _("User deactivated; their sessions have ended."))
+        return redirect("accounts:user-edit", pk=target.pk)
+
+
+class UserPasswordResetView(PortalPageMixin, View):
+    """An administrator sets a new password (the user must change it) or emails a reset link."""
+
+    required_permissions = {"post": "user:reset-password"}
+    tenant_required = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from accounts.forms import AdminPasswordResetForm
+        from accounts.selectors import users_for
+
+        target = get_object_or_404(users_for(request.user), pk=pk)
+        form = AdminPasswordResetForm(request.POST)
+        if form.is_valid():
+            try:
+                how = services.user_admin_reset_password(
+                    user=target,
+                    by=request.user,
+                    new_password=form.cleaned_data["new_password"] or None,
+                    reset_url=request.build_absolute_uri(reverse("accounts:password-reset-confirm")),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc, fields={"password": "new_password"})
+            else:
+                if how == "password":
+                    messages.success(request, _("Password set. The user must change it at the next sign-in."))
+                else:
+                    messages.success(request, _("A reset link was emailed to the user."))
+                return redirect("accounts:user-edit", pk=target.pk)
+        return _render_user(request, pk, password_form=form)
+
+
+def _render_user(request, pk, **forms):
+    """The user's edit page with a refused form filled in (400)."""
+    view = UserEditView()
+    view.setup(request, pk=pk)
+    return view.get(request, pk, status=400, **forms)
+
+
+class RoleEditView(PortalPageMixin, View):
+    """Rename a role and choose its permissions (only those of modules switched on)."""
+
+    required_permissions = {"get": "role:read", "post": "role:update"}
+    tenant_required = True
+    template_name = "accounts/role_edit.html"
+
+    def _target(self, request, pk):
+        from accounts.selectors import roles_for
+
+        return get_object_or_404(roles_for(request.user), pk=pk)
+
+    def get(self, request, pk, form=None, status=200):
+        from accounts.forms import RoleEditForm
+
+        role = self._target(request, pk)
+        form = form or RoleEditForm(
+            tenant=request.user.tenant,
+            initial={
+                "role_name": role.name,
+                "description": role.description,
+                "permissions": list(role.permissions.values_list("pk", flat=True)),
+            },
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "role": role,
+                "form": form,
+                "groups": permission_groups(form),
+                "can_update": request.user.has_contract_permission("role:update"),
+            },
+            status=status,
+        )
+
+    def post(self, request, pk):
+        from accounts.forms import RoleEditForm
+
+        role = self._target(request, pk)
+        form = RoleEditForm(request.POST, tenant=request.user.tenant)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.role_update(
+                    role=role,
+                    by=request.user,
+                    name=d["role_name"],
+                    description=d["description"],
+                    permission_codes=[p.code for p in d["permissions"]],
+                    ip=_ip(request),
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc, fields={"permission_codes": "permissions"})
+            else:
+                messages.success(request, _("Role saved."))
+                return redirect("accounts:roles")
+        return self.get(request, pk, form=form, status=400)
+
+
+def permission_groups(form) -> dict:
+    """The form's permission choices grouped by module: ``{module: [(permission, checked)]}``."""
+    selected = {str(v) for v in (form["permissions"].value() or [])}
+    groups: dict = {}
+    for permission in form.fields["permissions"].queryset:
+        groups.setdefault(permission.module or "-", []).append((permission, str(permission.pk) in selected))
+    return groups
+
+
+class DepartmentEditView(PortalPageMixin, View):
+    """Rename or move a department; delete it when it is empty."""
+
+    required_permissions = {"get": "department:read", "post": "department:update"}
+    tenant_required = True
+    template_name = "accounts/department_edit.html"
+
+    def _target(self, request, pk):
+        from accounts.selectors import departments_for
+
+        return get_object_or_404(departments_for(request.user), pk=pk)
+
+    def get(self, request, pk, form=None, status=200):
+        from accounts.forms import DepartmentEditForm
+
+        node = self._target(request, pk)
+        form = form or DepartmentEditForm(
+            tenant=request.user.tenant,
+            department=node,
+            initial={"name": node.name, "parent": node.parent_id, "sort_order": node.sort_order},
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "node": node,
+                "form": form,
+                "user_count": User.objects.filter(department=node).count(),
+                "can_update": request.user.has_contract_permission("department:update"),
+                "can_delete": request.user.has_contract_permission("department:delete"),
+            },
+            status=status,
+        )
+
+    def post(self, request, pk):
+        from accounts.forms import DepartmentEditForm
+
+        node = self._target(request, pk)
+        form = DepartmentEditForm(request.POST, tenant=request.user.tenant, department=node)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.department_update(
+                    department=node,
+                    by=request.user,
+                    name=d["name"],
+                    parent=d["parent"],
+                    sort_order=d["sort_order"] or 0,
+                )
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Department saved."))
+                return redirect("accounts:departments")
+        return self.get(request, pk, form=form, status=400)
+
+
+class DepartmentDeleteView(PortalPageMixin, View):
+    required_permissions = {"post": "department:delete"}
+    tenant_required = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from accounts.selectors import departments_for
+
+        node = get_object_or_404(departments_for(request.user), pk=pk)
+        try:
+            services.department_delete(department=node, by=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("accounts:department-edit", pk=node.pk)
+        messages.success(request, _("Department deleted."))
+        return redirect("accounts:departments")

@@ -231,6 +231,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date format per language (portal/formats/): no "2026年12月1日" next to "2026-12-01".
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "static/"

@@ -6,4 +6,5 @@ app_name = "tenants"
 
 urlpatterns = [
     path("", views.TenantListView.as_view(), name="list"),
+    path("<int:pk>/", views.TenantEditView.as_view(), name="edit"),
 ]

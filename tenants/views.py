@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.forms import TenantCreateForm
+from accounts.forms import TenantCreateForm, TenantEditForm
 from accounts.models import UserStatus
 from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
@@ -68,3 +68,45 @@ class TenantListView(PortalPageMixin, View):
                 messages.success(request, _("Tenant created."))
                 return redirect("tenants:list")
         return self.get(request, form=form)
+
+
+class TenantEditView(PortalPageMixin, View):
+    """Platform super admin: a tenant's name, domain, user limit and expiry."""
+
+    required_permissions = {"get": "system:tenant:read", "post": "system:tenant:update"}
+    template_name = "tenants/edit.html"
+
+    def get(self, request, pk, form=None, status=200):
+        tenant = get_object_or_404(Tenant, pk=pk)
+        form = form or TenantEditForm(
+            initial={
+                "tenant_name": tenant.name,
+                "domain": tenant.domain,
+                "max_users": tenant.max_users,
+                "expire_time": tenant.expire_time,
+            }
+        )
+        in_use = tenant.users.exclude(status=UserStatus.INACTIVE).count()
+        return render(request, self.template_name, {"tenant": tenant, "form": form, "in_use": in_use}, status=status)
+
+    def post(self, request, pk):
+        tenant = get_object_or_404(Tenant, pk=pk)
+        form = TenantEditForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.tenant_update(
+                    tenant=tenant,
+                    data={
+                        "name": d["tenant_name"],
+                        "domain": d["domain"],
+                        "max_users": d["max_users"],
+                        "expire_time": d["expire_time"],
+                    },
+                )
+            except DomainError as exc:
+                form.add_error({"max_users": "max_users"}.get(exc.field), str(exc.message))
+            else:
+                messages.success(request, _("Tenant saved."))
+                return redirect("tenants:list")
+        return self.get(request, pk, form=form, status=400)

@@ -4,6 +4,8 @@
 - ``{% topbar_widgets as widgets %}`` lists the top-bar widget templates that exist;
 - ``{% icon "bell" %}`` renders an icon of ``static/img/icons.svg``;
 - ``{{ page_obj|elided_pages }}`` page numbers with ellipses (used by ``portal/_pagination.html``);
+- ``{{ when|portal_datetime }}`` / ``{{ day|portal_date }}`` the one date format of the current
+  language (``portal/formats``), in the current time zone;
 - ``{{ code|status_label }}`` / ``{{ code|priority_label }}`` give the translated ticket status
   and priority names used by the badge components (see docs/ui.md).
 """
@@ -105,3 +107,24 @@ def priority_label(code):
 def elided_pages(page_obj, on_each_side=2):
     """Page numbers around the current page, with ``Paginator.ELLIPSIS`` in the gaps."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=1)
+
+
+@register.filter
+def portal_datetime(value):
+    """A date and time as every page shows it in the current language (empty when none)."""
+    from django.utils import formats, timezone
+
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "DATETIME_FORMAT")
+
+
+@register.filter
+def portal_date(value):
+    from django.utils import formats
+
+    if not value:
+        return ""
+    return formats.date_format(value, "DATE_FORMAT")
