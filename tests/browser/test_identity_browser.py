@@ -42,6 +42,7 @@ def _sign_out(page, base):
         page.click("#logout")
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_enrol_two_factor_then_trust_the_device(browser, live_server):
     from accounts.models import LoginSession

@@ -21,6 +21,7 @@ from tests.factories import TenantFactory, UserFactory
 from tickets import services
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 class TestLiveTicketPages(ChannelsLiveServerTestCase):
     serve_static = True

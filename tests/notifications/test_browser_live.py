@@ -42,6 +42,7 @@ def as_worker(func, **kwargs):
     assert errors == []
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 class TestLiveBell(ChannelsLiveServerTestCase):
     serve_static = True

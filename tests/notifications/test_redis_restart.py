@@ -28,7 +28,7 @@ from portal.notifications.tasks import retry_pending_deliveries
 from tests.conftest import require_service
 from tests.notifications.conftest import free_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 
 class PrivateRedis:
