@@ -265,6 +265,18 @@ def _reserve_attempt(user: User, *, max_attempts: int, lockout_minutes: int) -> 
         locked_until = User.objects.filter(pk=user.pk).values_list("locked_until", flat=True).first()
 
 
+def _lockout_explained(user: User) -> dict:
+    """The lockout refusal's message: how long is left (or that an administrator has to
+    unlock a user set to "locked")."""
+    import math
+
+    until = User.objects.filter(pk=user.pk).values_list("locked_until", flat=True).first()
+    if user.status == UserStatus.LOCKED or until is None:
+        return {"message": _("The account is locked. Ask your administrator to unlock it.")}
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return {"message": _("The account is locked. Try again in %(minutes)d minutes.") % {"minutes": minutes}}
+
+
 def authenticate_password(
     *,
     password: str,
@@ -311,7 +323,7 @@ def authenticate_password(
     if user.status == UserStatus.LOCKED or not _reserve_attempt(
         user, max_attempts=max_attempts, lockout_minutes=lockout_minutes
     ):
-        _refuse(ErrorCode.ACCOUNT_LOCKED, info=info, user=user, reason="account_locked")
+        _refuse(ErrorCode.ACCOUNT_LOCKED, info=info, user=user, reason="account_locked", **_lockout_explained(user))
     if not user.check_password(password):
         User.objects.filter(pk=user.pk, failed_login_count__gte=max_attempts).update(
             locked_until=timezone.now() + timedelta(minutes=lockout_minutes)
@@ -541,14 +553,80 @@ def mfa_setup(*, user: User) -> dict:
     return {"secret": b32encode(device.bin_key).decode(), "otpauth_uri": uri, "qr_svg": _qr_svg(uri)}
 
 
-def mfa_enable(*, user: User, code: str) -> None:
+def mfa_pending_setup(*, user: User) -> dict | None:
+    """The enrolment in progress (same secret and QR code as ``mfa_setup`` showed), so a wrong
+    code does not throw the scanned QR code away; ``None`` when none is pending."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None or mfa_enabled(user):
+        return None
+    from base64 import b32encode
+
+    uri = device.config_url
+    return {"secret": b32encode(device.bin_key).decode(), "otpauth_uri": uri, "qr_svg": _qr_svg(uri)}
+
+
+def mfa_enable(*, user: User, code: str) -> list[str]:
+    """Confirm enrolment with a code; returns the first set of recovery codes (shown once)."""
     if mfa_enabled(user):
         raise DomainError(ErrorCode.CONFLICT, _("Two-factor authentication is already enabled."))
     if not TOTPDevice.objects.filter(user=user, confirmed=False).exists():
         raise DomainError(ErrorCode.BAD_REQUEST, _("Start two-factor setup first."))
     if not totp_verify(user=user, code=code, confirmed=False):
         raise DomainError(ErrorCode.INVALID_OTP, field="code")
-    TOTPDevice.objects.filter(user=user, confirmed=False).update(confirmed=True)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).update(confirmed=True)
+        return recovery_codes_generate(user=user)
+
+
+# --- Recovery codes ---------------------------------------------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def _recovery_hash(user_id, code: str) -> str:
+    normalised = "".join(c for c in (code or "").lower() if c.isalnum())
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"recovery:{user_id}:{normalised}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+@transaction.atomic
+def recovery_codes_generate(*, user: User) -> list[str]:
+    """A fresh set of one-time recovery codes; the previous set stops working. The codes are
+    returned here, once: only their keyed hashes are stored."""
+    from accounts.models import RecoveryCode
+
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = []
+    for _i in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _j in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=_recovery_hash(user.pk, c)) for c in codes])
+    return codes
+
+
+def recovery_code_use(*, user: User, code: str) -> bool:
+    """Spend one recovery code: true once per code (a conditional update, so two requests with
+    the same code cannot both pass)."""
+    from accounts.models import RecoveryCode
+
+    return bool(
+        RecoveryCode.objects.filter(user=user, code_hash=_recovery_hash(user.pk, code), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    )
+
+
+def recovery_codes_left(user: User) -> int:
+    from accounts.models import RecoveryCode
+
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def looks_like_recovery_code(code: str) -> bool:
+    code = (code or "").strip()
+    return len(code) > 8 or not code.isdigit()
 
 
 def mfa_disable(*, user: User, password: str, code: str) -> None:
@@ -559,7 +637,10 @@ def mfa_disable(*, user: User, password: str, code: str) -> None:
     if not totp_verify(user=user, code=code):
         raise DomainError(ErrorCode.INVALID_OTP, field="code")
     with transaction.atomic():
+        from accounts.models import RecoveryCode
+
         TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
         trusted_devices_revoke_all(user=user)
 
 
@@ -622,7 +703,12 @@ def mfa_challenge_verify(*, raw: str, code: str, info: ClientInfo) -> tuple[User
     if user is None or not user.is_active or (user.tenant_id and not user.tenant.is_usable):
         cache.delete(key)
         raise DomainError(ErrorCode.INVALID_TOKEN)
-    if not totp_verify(user=user, code=code):
+    # A recovery code stands in for the authenticator (lost phone); it works once.
+    if looks_like_recovery_code(code):
+        passed = recovery_code_use(user=user, code=code)
+    else:
+        passed = totp_verify(user=user, code=code)
+    if not passed:
         state["attempts"] += 1
         if state["attempts"] >= MFA_TOKEN_MAX_ATTEMPTS:
             cache.delete(key)

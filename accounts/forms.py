@@ -79,7 +79,7 @@ class PortalLoginForm(forms.Form):
 class OtpForm(forms.Form):
     code = forms.CharField(
         label=_("One-time code"),
-        max_length=8,
+        max_length=16,  # a recovery code (xxxxx-xxxxx) is accepted in place of the 6 digits
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )

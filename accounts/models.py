@@ -532,3 +532,23 @@ class ScheduledStatusChange(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} -> {self.status} @ {self.effective_time:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that replaces the authenticator at the two-factor challenge when the
+    phone is lost. Shown to the user once; only a keyed hash (HMAC with the secret key and the
+    user id) is stored, and a used code is marked, never accepted again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user"))
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'used' if self.used_at else 'unused'}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/verify/", views.LoginOtpView.as_view(), name="login-otp"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/forgot/", views.ForgotPasswordView.as_view(), name="password-forgot"),
     path("password/reset/confirm/", views.password_reset_confirm_page, name="password-reset-confirm"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("mfa/", views.MfaView.as_view(), name="mfa"),

@@ -23,6 +23,7 @@ from accounts import services
 from accounts.api.admin_serializers import department_paths
 from accounts.forms import (
     DepartmentCreateForm,
+    ForgotPasswordForm,
     MfaDisableForm,
     OtpForm,
     PasswordChangeForm,
@@ -204,32 +205,53 @@ class ProfileView(PortalPageMixin, View):
 
 
 class MfaView(PortalPageMixin, View):
-    """Two-factor enrolment: start → scan the QR code → confirm with a code; or turn it off."""
+    """Two-factor enrolment: start → scan the QR code → confirm with a code (a wrong code keeps
+    the same QR code) → the recovery codes, shown once; regenerate them; or turn it off."""
 
     template_name = "accounts/mfa.html"
 
     def get(self, request, **extra):
-        context = {"mfa_on": auth.mfa_enabled(request.user), "otp_form": OtpForm(), "disable_form": MfaDisableForm()}
+        user = request.user
+        mfa_on = auth.mfa_enabled(user)
+        context = {
+            "mfa_on": mfa_on,
+            "otp_form": OtpForm(),
+            "disable_form": MfaDisableForm(),
+            "recovery_left": auth.recovery_codes_left(user) if mfa_on else 0,
+        }
         context.update(extra)
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=context.pop("status", 200))
 
     def post(self, request):
         action = request.POST.get("action")
+        user = request.user
         try:
             if action == "setup":
-                return self.get(request, setup=auth.mfa_setup(user=request.user))
+                return self.get(request, setup=auth.mfa_setup(user=user))
             if action == "enable":
-                auth.mfa_enable(user=request.user, code=request.POST.get("code", ""))
+                codes = auth.mfa_enable(user=user, code=request.POST.get("code", ""))
                 messages.success(request, _("Two-factor authentication enabled."))
-            elif action == "disable":
+                # Shown in this response only: the page never displays them again.
+                return self.get(request, mfa_on=True, recovery_codes=codes, recovery_left=len(codes))
+            if action == "recovery":
+                if not user.check_password(request.POST.get("password", "")):
+                    raise DomainError(ErrorCode.INVALID_CREDENTIALS, _("Wrong password."), field="password")
+                codes = auth.recovery_codes_generate(user=user)
+                messages.success(request, _("New recovery codes generated; the old ones no longer work."))
+                return self.get(request, recovery_codes=codes, recovery_left=len(codes))
+            if action == "disable":
                 auth.mfa_disable(
-                    user=request.user, password=request.POST.get("password", ""), code=request.POST.get("code", "")
+                    user=user, password=request.POST.get("password", ""), code=request.POST.get("code", "")
                 )
                 messages.success(request, _("Two-factor authentication disabled."))
         except DomainError as exc:
-            messages.error(request, str(exc.message))
             if action == "enable":
-                return self.get(request, setup_pending=True)
+                # Keep the QR code the user already scanned: only the code was wrong.
+                setup = auth.mfa_pending_setup(user=user)
+                return self.get(
+                    request, setup=setup, code_error=str(exc.message), setup_pending=setup is None, status=400
+                )
+            messages.error(request, str(exc.message))
         return redirect("accounts:mfa")
 
 
@@ -258,6 +280,12 @@ class SessionsView(PortalPageMixin, View):
         )
 
     def post(self, request):
+        if request.POST.get("action") == "others":
+            # Every session of the user but this one (the sockets of those sessions close too).
+            current = getattr(request, "_login_session", None)
+            ended = auth.sessions_end_for_user(user=request.user, reason=SessionEndReason.LOGOUT, keep=current)
+            messages.success(request, _("Signed out of %(n)d other sessions.") % {"n": ended})
+            return redirect("accounts:sessions")
         session = get_object_or_404(LoginSession, key=request.POST.get("session_id"), user=request.user)
         auth.session_end(session=session, reason=SessionEndReason.LOGOUT)
         messages.success(request, _("Session ended."))
@@ -760,3 +788,29 @@ class DepartmentDeleteView(PortalPageMixin, View):
             return redirect("accounts:department-edit", pk=node.pk)
         messages.success(request, _("Department deleted."))
         return redirect("accounts:departments")
+
+
+class ForgotPasswordView(FormView):
+    """ "Forgot password": emails a single-use link to the reset-confirm page. Says the same
+    whether or not the address is known (no account enumeration), and shares the sign-in
+    pages' per-address limit."""
+
+    template_name = "accounts/password_forgot.html"
+    form_class = ForgotPasswordForm
+    extra_context = {"site_name": SITE_NAME}
+
+    def post(self, request, *args, **kwargs):
+        refused = _signin_rate_refusal(request, self)
+        return refused or super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        auth.password_reset_request(
+            email=form.cleaned_data["email"],
+            tenant_code=(form.cleaned_data["tenant_code"] or "").strip() or None,
+            reset_url=self.request.build_absolute_uri(reverse("accounts:password-reset-confirm")),
+        )
+        messages.success(
+            self.request,
+            _("If an account matches, a link to choose a new password is on its way. It works for 30 minutes."),
+        )
+        return redirect("accounts:login")

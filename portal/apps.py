@@ -18,6 +18,21 @@ def project_apps() -> list[AppConfig]:
     return found
 
 
+# Libraries whose admin section name has no Chinese translation of its own: named here so the
+# Django admin does not mix "Celery Results" or "Otp_Totp" into the Chinese interface.
+LIBRARY_SECTION_NAMES = {
+    "django_celery_results": _("Task results"),
+    "otp_totp": _("Two-factor devices"),
+    "otp_static": _("Two-factor static codes"),
+}
+
+
+def name_library_admin_sections() -> None:
+    for label, name in LIBRARY_SECTION_NAMES.items():
+        if label in apps.app_configs:
+            apps.get_app_config(label).verbose_name = name
+
+
 class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
@@ -25,3 +40,5 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import checks  # noqa: F401 - registers system checks
+
+        name_library_admin_sections()
