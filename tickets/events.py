@@ -58,6 +58,8 @@ class TicketUpdatedPayload(TypedDict):
     ticket_number: str
     status: str
     assigned_to_id: int | None
+    #: routing only: the assignee before this change, so whoever it was away from is told too
+    previous_assigned_to_id: int | None
     created_by_id: int
     updated_by: UserRef | None
     updated_at: str
@@ -78,7 +80,10 @@ def unsubscribe(subscriber: Subscriber) -> None:
         _subscribers.remove(subscriber)
 
 
-def payload_for(event: str, ticket, actor) -> TicketUpdatedPayload:
+_UNCHANGED = object()
+
+
+def payload_for(event: str, ticket, actor, previous_assignee_id=_UNCHANGED) -> TicketUpdatedPayload:
     return TicketUpdatedPayload(
         event=event,
         tenant_id=ticket.tenant_id,
@@ -86,6 +91,7 @@ def payload_for(event: str, ticket, actor) -> TicketUpdatedPayload:
         ticket_number=ticket.number,
         status=status_word(ticket.status, DESK),
         assigned_to_id=ticket.assigned_to_id,
+        previous_assigned_to_id=ticket.assigned_to_id if previous_assignee_id is _UNCHANGED else previous_assignee_id,
         created_by_id=ticket.created_by_id,
         updated_by=UserRef(id=actor.pk, username=actor.username) if actor is not None else None,
         updated_at=(ticket.updated_at or timezone.now()).isoformat().replace("+00:00", "Z"),
@@ -177,13 +183,21 @@ def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str]
 
 
 def ticket_event(
-    event: str, *, ticket, actor, comment=None, changed: frozenset[str] = frozenset()
+    event: str,
+    *,
+    ticket,
+    actor,
+    comment=None,
+    changed: frozenset[str] = frozenset(),
+    previous_assignee_id=_UNCHANGED,
 ) -> TicketUpdatedPayload:
     """Record one domain event for ``ticket``: notifications now (same transaction), live
     delivery on commit. ``comment`` is the comment a ``COMMENTED`` event is about; ``changed``
     names the fields a system change (``ESCALATED``) touched. ``actor`` is ``None`` for changes
-    made by jobs (SLA escalation)."""
-    payload = payload_for(event, ticket, actor)
+    made by jobs (SLA escalation). ``previous_assignee_id`` is the assignee before a change that
+    moved the ticket: the live message then also reaches the sockets that could see it before
+    (the old assignee's "my tickets", agents' unassigned queue), so their lists drop it."""
+    payload = payload_for(event, ticket, actor, previous_assignee_id)
     _notify_for(event, ticket, actor, comment, changed)
 
     def deliver_committed() -> None:

@@ -73,9 +73,34 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = agents_of(tenant)
 
 
+RATING_LABELS = {
+    1: _("Very dissatisfied"),
+    2: _("Dissatisfied"),
+    3: _("Neutral"),
+    4: _("Satisfied"),
+    5: _("Very satisfied"),
+}
+
+
 class RatingForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("Rating"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)])
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), coerce=int, choices=[(i, RATING_LABELS[i]) for i in range(5, 0, -1)]
+    )
     rating_comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    escalate_to = forms.ModelChoiceField(
+        label=_("Hand over to"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: who takes the escalated ticket over."),
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["escalate_to"].queryset = agents_of(tenant)
 
 
 class BulkForm(forms.Form):

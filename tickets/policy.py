@@ -153,3 +153,17 @@ def allowed_actions(ticket, user) -> list[str]:
     if ticket.status in (S.RESOLVED, S.CLOSED) and ticket.created_by_id == user.pk:
         actions.append("rate")
     return actions
+
+
+#: Status moves the list's bulk bar offers (an assignment is the bulk "assign" operation).
+BULK_TARGETS = (S.IN_PROGRESS, S.PAUSED, S.RESOLVED, S.CLOSED, S.CANCELLED, S.NEW)
+
+
+def bulk_options(ticket, user) -> dict:
+    """What the bulk bar may offer for ``ticket``: the statuses ``user`` may move it to and
+    whether they may assign it. The bar offers what every selected row allows, so an operation
+    it shows does not fail for a reason the page already knew."""
+    return {
+        "statuses": [t for t in BULK_TARGETS if t != ticket.status and _allowed(check_transition, ticket, t, user)],
+        "assign": _allowed(check_assign, ticket, user),
+    }

@@ -46,7 +46,11 @@ def payload_visible(audience: str, user_id: int, payload: dict) -> bool:
     """``visibility_q`` for a ticket event payload (``tickets.events.TicketUpdatedPayload``)."""
     if audience == AUDIENCE_ALL or payload.get("created_by_id") == user_id:
         return True
-    return audience == AUDIENCE_STAFF and payload.get("assigned_to_id") in (None, user_id)
+    if audience != AUDIENCE_STAFF:
+        return False
+    # Also whoever could see it just before a reassignment: their lists must drop the row.
+    before = payload.get("previous_assigned_to_id", payload.get("assigned_to_id"))
+    return payload.get("assigned_to_id") in (None, user_id) or before in (None, user_id)
 
 
 def tickets_for(user) -> QuerySet:
@@ -54,6 +58,26 @@ def tickets_for(user) -> QuerySet:
     if not user or not user.is_authenticated:
         return Ticket.objects.none()
     return Ticket.objects.for_user(user).filter(visibility_q(user))
+
+
+def ticket_left_view(*, user, pk) -> Ticket | None:
+    """A ticket of ``user``'s tenant that they took part in (requested it, acted on it, or were
+    its assignee) but may no longer see: reassigned away, or deleted. Pages explain such a
+    ticket instead of a bare 404; for anyone else it does not exist."""
+    if not user or not user.is_authenticated or user.tenant_id is None:
+        return None
+    ticket = Ticket.all_objects.filter(tenant_id=user.tenant_id, pk=pk).first()
+    if ticket is None:
+        return None
+    took_part = (
+        ticket.created_by_id == user.pk
+        or TicketHistory.objects.filter(ticket=ticket)
+        .filter(
+            Q(actor=user) | Q(field="assigned_to_id", old_value=user.pk) | Q(field="assigned_to_id", new_value=user.pk)
+        )
+        .exists()
+    )
+    return ticket if took_part else None
 
 
 LIST_RELATED = ("created_by", "assigned_to", "category")

@@ -111,6 +111,13 @@ class Change:
         self.changed.add(name)
         return True
 
+    def was(self, attribute: str):
+        """The value ``ticket.<attribute>`` had before this call."""
+        for name, old, _new in self.rows:
+            if name == attribute:
+                return old
+        return getattr(self.ticket, attribute)
+
     def fields(self) -> list[str]:
         """Model fields changed so far (rows may also carry facts such as a comment id)."""
         return sorted(self.changed)
@@ -374,11 +381,18 @@ def ticket_transition(
         raise refuse_transition(ticket.status, to)
     check_transition(ticket, to, by)
     change = Change(ticket, by, "status", note=note)
-    _transition_into(change, to, now=timezone.now(), data=data)
+    now = timezone.now()
+    _transition_into(change, to, now=now, data=data)
+    if to == S.RESOLVED and ticket.first_reply_at is None and by.pk != ticket.created_by_id and is_staff_member(by):
+        # A solution is the requester's first answer when staff resolve without a reply first.
+        change.set("first_reply_at", now)
+        change.set("response_time", _minutes(ticket.created_at, now))
     change.save()
     for link in attachments:
         _attach(ticket=ticket, by=by, link=dict(link))
-    events.ticket_event(events.STATUS_CHANGED, ticket=ticket, actor=by)
+    events.ticket_event(
+        events.STATUS_CHANGED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id")
+    )
     return ticket
 
 
@@ -397,7 +411,7 @@ def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str
     if priority:
         change.set("priority", priority)
     change.save()
-    events.ticket_event(events.ASSIGNED, ticket=ticket, actor=by)
+    events.ticket_event(events.ASSIGNED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id"))
     return ticket
 
 
@@ -425,7 +439,13 @@ def ticket_sla_escalate(
     if not change.changed:
         return ticket
     change.save()
-    events.ticket_event(events.ESCALATED, ticket=ticket, actor=None, changed=frozenset(change.changed))
+    events.ticket_event(
+        events.ESCALATED,
+        ticket=ticket,
+        actor=None,
+        changed=frozenset(change.changed),
+        previous_assignee_id=change.was("assigned_to_id"),
+    )
     return ticket
 
 
@@ -442,7 +462,7 @@ def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ti
     change = Change(ticket, by, "transfer", note=note)
     _assign_into(change, assignee, now=timezone.now())
     change.save()
-    events.ticket_event(events.TRANSFERRED, ticket=ticket, actor=by)
+    events.ticket_event(events.TRANSFERRED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id"))
     return ticket, previous
 
 
@@ -469,7 +489,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, escalate_to=None, note: 
     if escalate_to is not None and escalate_to.pk != ticket.assigned_to_id:
         _assign_into(change, escalate_to, now=now)
     change.save()
-    events.ticket_event(events.ESCALATED, ticket=ticket, actor=by)
+    events.ticket_event(events.ESCALATED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id"))
     return ticket
 
 
@@ -508,7 +528,9 @@ def ticket_reject(*, ticket: Ticket, by, reason: str, suggest_assignee_id=None) 
     change = Change(ticket, by, "reject", note=note)
     _transition_into(change, S.NEW, now=timezone.now())
     change.save()
-    events.ticket_event(events.STATUS_CHANGED, ticket=ticket, actor=by)
+    events.ticket_event(
+        events.STATUS_CHANGED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id")
+    )
     return ticket
 
 

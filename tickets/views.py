@@ -23,17 +23,19 @@ from tickets.api.common import attachment_response
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
 from tickets.forms import (
+    RATING_LABELS,
     AssignForm,
     BulkForm,
     CategoryForm,
     CommentForm,
+    EscalateForm,
     RatingForm,
     TicketForm,
     UploadForm,
     agents_of,
 )
 from tickets.models import Category, Ticket, TicketAttachment
-from tickets.policy import allowed_actions, is_manager, is_staff_member
+from tickets.policy import BULK_TARGETS, allowed_actions, bulk_options, is_manager, is_staff_member
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -44,11 +46,28 @@ class TicketPageMixin(PortalPageMixin):
     tenant_required = True
 
 
+class TicketGone(Exception):
+    """The ticket exists in the user's tenant and they took part in it, but can no longer see it."""
+
+    def __init__(self, ticket):
+        self.ticket = ticket
+
+
 def _visible_ticket(request, pk):
     ticket = selectors.tickets_for(request.user).select_related(*selectors.LIST_RELATED).filter(pk=pk).first()
     if ticket is None:
+        gone = selectors.ticket_left_view(user=request.user, pk=pk)
+        if gone is not None:
+            raise TicketGone(gone)
         raise Http404
     return ticket
+
+
+def gone_response(request, ticket):
+    """A ticket that left this user's view (reassigned away, deleted) explains itself instead of
+    a bare 404. Only for people who took part in it: anyone else still gets the 404."""
+    reason = "deleted" if ticket.is_deleted else "reassigned"
+    return render(request, "tickets/gone.html", {"gone": ticket, "reason": reason}, status=403)
 
 
 class TicketPaginator(Paginator):
@@ -92,19 +111,30 @@ class TicketListView(TicketPageMixin, View):
             size = 20
         size = size if size in PAGE_SIZES else 20
         page = TicketPaginator(queryset, size).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
+        can_bulk = request.user.has_contract_permission("ticket:assign") or request.user.has_contract_permission(
+            "ticket:process"
+        )
+        rows = [(t, bulk_options(t, request.user) if can_bulk else None) for t in page]
+        form = filterset.form
         context = {
             "heading": self.heading,
             "scope": self.scope,
             "filterset": filterset,
             "page": page,
-            "querystring": query.urlencode(),
-            "can_bulk": request.user.has_contract_permission("ticket:assign")
-            or request.user.has_contract_permission("ticket:process"),
-            "bulk_form": BulkForm(tenant=request.user.tenant),
-            "agents": agents_of(request.user.tenant),
-            "statuses": TicketStatus.choices,
+            "rows": rows,
+            "size": size,
+            "page_sizes": PAGE_SIZES,
+            "can_bulk": can_bulk,
+            "can_create": request.user.has_contract_permission("ticket:create"),
+            "agents": agents_of(request.user.tenant) if can_bulk else [],
+            "bulk_statuses": [(s, TicketStatus(s).label) for s in BULK_TARGETS],
+            "status_choices": TicketStatus.choices,
+            "priority_choices": TicketPriority.choices,
+            "type_choices": TicketType.choices,
+            "chosen_statuses": request.GET.getlist("status"),
+            "chosen_priorities": request.GET.getlist("priority"),
+            "categories": form.fields["category"].queryset.order_by("tree_id", "lft"),
+            "filtered": any(k in request.GET for k in ("q", "status", "priority", "type", "category")),
             "sorts": [
                 ("created_at", _("Created")),
                 ("updated_at", _("Updated")),
@@ -150,11 +180,18 @@ class TicketBulkView(TicketPageMixin, View):
         except DomainError as error:
             messages.error(request, str(error.message))
             return redirect(back)
+        numbers = dict(visible.filter(pk__in=[*done, *(f["id"] for f in failed)]).values_list("pk", "number"))
         if done:
-            messages.success(request, _("%(n)d tickets updated.") % {"n": len(done)})
+            messages.success(
+                request,
+                _("%(n)d tickets updated: %(numbers)s.")
+                % {"n": len(done), "numbers": ", ".join(numbers[i] for i in done)},
+            )
         for failure in failed:
+            # A ticket the user cannot see is named by nothing at all (its number would leak).
+            name = numbers.get(failure["id"]) or _("a ticket you cannot see")
             messages.warning(
-                request, _("Ticket %(id)s: %(reason)s") % {"id": failure["id"], "reason": failure["reason"]}
+                request, _("Ticket %(number)s: %(reason)s") % {"number": name, "reason": failure["reason"]}
             )
         return redirect(back)
 
@@ -231,7 +268,21 @@ HISTORY_ACTIONS = {
     "delete": gettext_lazy("deleted the ticket"),
     "restore": gettext_lazy("restored the ticket"),
 }
-HIDDEN_HISTORY_FIELDS = {"internal_note", "comment", "attachment", "priority_rank"}
+HIDDEN_HISTORY_FIELDS = {"internal_note", "comment", "attachment", "priority_rank", "resolution_notes"}
+#: Times and durations only staff need; requesters see status, deadline and answers.
+STAFF_ONLY_HISTORY_FIELDS = {
+    "assigned_at",
+    "accepted_at",
+    "resolution_time",
+    "response_time",
+    "started_at",
+    "paused_at",
+    "escalated_at",
+    "sla_due_date",
+    "sla_response_due_at",
+    "first_reply_at",
+    "is_escalated",
+}
 VOCABULARIES = {"status": TicketStatus, "priority": TicketPriority, "type": TicketType}
 
 
@@ -284,8 +335,9 @@ def _history_names(entries: list[dict]) -> dict:
     return names
 
 
-def _history_lines(entry: dict, names: dict | None = None) -> dict:
+def _history_lines(entry: dict, names: dict | None = None, *, staff: bool = True) -> dict:
     names = names if names is not None else {}
+    hidden = HIDDEN_HISTORY_FIELDS if staff else HIDDEN_HISTORY_FIELDS | STAFF_ONLY_HISTORY_FIELDS
     return {
         "action": HISTORY_ACTIONS.get(entry["action"], entry["action"]),
         "changes": [
@@ -295,7 +347,7 @@ def _history_lines(entry: dict, names: dict | None = None) -> dict:
                 _history_value(field, change["new"], names),
             )
             for field, change in entry["changes"].items()
-            if field not in HIDDEN_HISTORY_FIELDS
+            if field not in hidden
         ],
     }
 
@@ -321,25 +373,41 @@ class TicketDetailView(TicketPageMixin, View):
     template_name = "tickets/detail.html"
 
     def get(self, request, pk):
-        ticket = _visible_ticket(request, pk)
-        services.ticket_record_view(ticket=ticket, viewer=request.user)
+        try:
+            ticket = _visible_ticket(request, pk)
+        except TicketGone as gone:
+            return gone_response(request, gone.ticket)
+        if request.headers.get("X-Requested-With") != "live":  # the page's own live refreshes are no views
+            services.ticket_record_view(ticket=ticket, viewer=request.user)
         request.visit = (f"ticket_{ticket.pk}", f"{ticket.number} {ticket.title}")  # the workbench's recent visits
         return render(request, self.template_name, self.context(request, ticket))
 
     def context(self, request, ticket, **forms):
         user = request.user
+        staff = is_staff_member(user)
         comments = list(selectors.comments_for(ticket=ticket, user=user))
         entries = selectors.history_entries(ticket=ticket, user=user)
         names = _history_names(entries)
         timeline = [{"kind": "comment", "at": c.created_at, "comment": c} for c in comments]
         timeline += [
-            {"kind": "history", "at": e["created_at"], "entry": e, "lines": _history_lines(e, names)}
+            {"kind": "history", "at": e["created_at"], "entry": e, "lines": _history_lines(e, names, staff=staff)}
             for e in entries
             if e["action"] != "comment"
         ]
         timeline.sort(key=lambda item: item["at"])
         actions = allowed_actions(ticket, user)
+        deadline = ticket.sla_due_date or ticket.due_date
         return {
+            "deadline": deadline,
+            "deadline_met": deadline is not None and ticket.resolved_at is not None and ticket.resolved_at <= deadline,
+            "can_escalate": staff
+            and user.has_contract_permission("ticket:update")
+            and ticket.status in OPEN_STATUSES
+            and not ticket.is_escalated,
+            "can_transfer": "assign" in actions and ticket.assigned_to_id is not None,
+            "transfer_form": AssignForm(tenant=user.tenant, prefix="transfer"),
+            "escalate_form": EscalateForm(tenant=user.tenant),
+            "rating_choices": [(i, RATING_LABELS[i]) for i in range(5, 0, -1)],
             "ticket": ticket,
             "timeline": timeline,
             "attachments": selectors.attachments_for(ticket=ticket),
@@ -350,11 +418,11 @@ class TicketDetailView(TicketPageMixin, View):
             "can_comment": user.has_contract_permission("ticket:comment"),
             "can_upload": user.has_contract_permission("ticket:upload"),
             "can_delete_attachments": user.has_contract_permission("ticket:delete"),
-            "is_staff_member": is_staff_member(user),
+            "is_staff_member": staff,
             "comment_form": forms.get("comment_form") or CommentForm(),
             "upload_form": forms.get("upload_form") or UploadForm(),
             "assign_form": AssignForm(tenant=user.tenant, initial={"assignee": ticket.assigned_to_id}),
-            "rating_form": RatingForm(initial={"rating": ticket.rating or 5}),
+            "rating_form": RatingForm(initial={"rating": ticket.rating}),
         }
 
 
@@ -364,7 +432,10 @@ class TicketActionView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def post(self, request, pk, action):
-        ticket = _visible_ticket(request, pk)
+        try:
+            ticket = _visible_ticket(request, pk)
+        except TicketGone as gone:
+            return gone_response(request, gone.ticket)
         user, note = request.user, request.POST.get("note", "").strip()
         try:
             if action == "accept":
@@ -388,6 +459,21 @@ class TicketActionView(TicketPageMixin, View):
                 if not form.is_valid():
                     raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose an assignee."))
                 services.ticket_assign(ticket=ticket, by=user, assignee=form.cleaned_data["assignee"], note=note)
+            elif action == "transfer":
+                form = AssignForm(request.POST, tenant=user.tenant, prefix="transfer")
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose who takes the ticket over."))
+                services.ticket_transfer(ticket=ticket, by=user, assignee=form.cleaned_data["assignee"], note=note)
+            elif action == "escalate":
+                form = EscalateForm(request.POST, tenant=user.tenant)
+                if not form.is_valid():
+                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Give a reason for the escalation."))
+                services.ticket_escalate(
+                    ticket=ticket,
+                    by=user,
+                    reason=form.cleaned_data["reason"],
+                    escalate_to=form.cleaned_data["escalate_to"],
+                )
             elif action == "rate":
                 form = RatingForm(request.POST)
                 if not form.is_valid():
