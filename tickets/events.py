@@ -175,7 +175,7 @@ def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str]
                 type=NotificationType.COMMENT_ADDED,
                 title=_("New comment"),
                 message=_("%(author)s commented on ticket %(number)s.")
-                % {**names, "author": getattr(actor, "username", "")},
+                % {**names, "author": str(actor) if actor is not None else ""},  # display name
                 ticket_id=ticket.pk,
                 data={**data, "comment_id": comment.pk, "is_internal": comment.is_internal},
                 actor=actor,

@@ -38,7 +38,7 @@ class TicketForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices, initial=TicketType.INCIDENT)
     priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL)
-    category = CategoryPicker(label=_("Category"), required=False)
+    category = CategoryPicker(label=_("Category"), required=False, empty_label=_("Not sure / other"))
     customer_name = forms.CharField(label=_("Contact name"), max_length=128, required=False)
     customer_email = forms.EmailField(label=_("Contact email"), required=False)
     customer_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
@@ -129,7 +129,7 @@ class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=128)
     code = forms.SlugField(label=_("Code"), max_length=64, required=False, allow_unicode=True)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    parent = CategoryPicker(label=_("Parent"), required=False)
+    parent = CategoryPicker(label=_("Parent"), required=False, empty_label=_("None (top level)"))
     color = forms.RegexField(
         label=_("Color"),
         regex=r"^#[0-9a-fA-F]{3,8}$",
@@ -138,7 +138,12 @@ class CategoryForm(forms.Form):
     )
     icon = forms.CharField(label=_("Icon"), max_length=64, required=False)
     sla_hours = forms.IntegerField(label=_("SLA hours"), min_value=1, required=False)
-    auto_assign_user = forms.ModelChoiceField(label=_("Auto-assign to"), queryset=User.objects.none(), required=False)
+    auto_assign_user = forms.ModelChoiceField(
+        label=_("Auto-assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody (dispatch decides)"),
+    )
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

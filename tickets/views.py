@@ -282,6 +282,8 @@ STAFF_ONLY_HISTORY_FIELDS = {
     "sla_response_due_at",
     "first_reply_at",
     "is_escalated",
+    "resolved_at",
+    "closed_at",
 }
 VOCABULARIES = {"status": TicketStatus, "priority": TicketPriority, "type": TicketType}
 

@@ -8,14 +8,10 @@ from django.utils import timezone
 
 DEPENDS_ON = ["accounts"]
 
-# (username, type, title, message, read?)
+# (username, type, title, message, read?). Only notices about no object: the ticket notices
+# of the demo come from the seeded tickets themselves (real numbers, real links); samples that
+# named made-up tickets ("TK-DEMO-001") pointed at nothing.
 SAMPLES = [
-    ("agent1", "ticket_assigned", "工单已分配", "工单 TK-DEMO-001「打印机无法连接」已分配给您", False),
-    ("agent1", "sla_warning", "SLA 即将到期", "工单 TK-DEMO-002 的响应时限还剩 30 分钟", False),
-    ("agent1", "comment_added", "新评论", "用户在工单 TK-DEMO-001 下发表了评论", True),
-    ("supervisor", "sla_breached", "SLA 已违约", "工单 TK-DEMO-003 已超出解决时限", False),
-    ("supervisor", "escalated", "工单已升级", "工单 TK-DEMO-003 已升级为紧急", False),
-    ("user1", "ticket_updated", "工单状态更新", "您的工单 TK-DEMO-001 已开始处理", False),
     ("admin", "announcement", "系统维护通知", "本周六 22:00-24:00 进行系统维护，期间服务可能中断", False),
 ]
 

@@ -15,6 +15,22 @@ from portal.notifications.senders import action_url
 from portal.page_views import PortalPageMixin
 
 
+def collapse_per_ticket(notifications) -> list[tuple]:
+    """One row per ticket on the page: its newest notice, with the earlier ones folded under it
+    (a requester gets one notice per status change; twelve rows about one ticket are noise)."""
+    rows, by_ticket = [], {}
+    for notification in notifications:
+        head = by_ticket.get(notification.ticket_id) if notification.ticket_id else None
+        if head is not None:
+            head[1].append(notification)
+            continue
+        row = (notification, [])
+        rows.append(row)
+        if notification.ticket_id:
+            by_ticket[notification.ticket_id] = row
+    return rows
+
+
 class NotificationListView(PortalPageMixin, ListView):
     template_name = "notifications/list.html"
     required_permission = "notification:read"
@@ -30,6 +46,7 @@ class NotificationListView(PortalPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["rows"] = collapse_per_ticket(context["notifications"])
         context["only_unread"] = self.request.GET.get("unread") == "1"
         context["unread_count"] = selectors.unread_count(self.request.user)
         return context

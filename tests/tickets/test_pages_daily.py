@@ -169,3 +169,24 @@ def test_create_form_marks_required_fields_and_reports_all_errors_at_once(browse
     assert response.status_code == 400 and html.count('class="field-error"') == 3
     assert "field is-required" in html and "Title:" not in html and "标题：" not in html
     assert Ticket.objects.count() == 0
+
+
+def test_notifications_collapse_per_ticket_and_name_people_by_display_name(browser, desk):
+    # given a ticket that went through several changes and got a reply
+    ticket = desk.in_progress()
+    services.comment_create(ticket=ticket, by=desk.agent, content="马上到")
+    services.ticket_transition(ticket=ticket, to="resolved", by=desk.agent)
+    other = desk.in_progress()
+    html = browser(desk.requester).get(reverse("notifications:list")).content.decode()
+    # then one row per ticket, the earlier notices folded under it
+    assert html.count("data-notification-id=") == 2
+    assert html.count("<details") == 1  # the other ticket had one notice only
+    assert str(desk.agent) in html and f"{desk.agent.username} " not in html
+    assert f"/tickets/{other.pk}/" not in html  # links go through the mark-read form ("Open")
+    assert html.count('name="open"') == 2
+
+
+def test_demo_notices_point_at_real_objects():
+    from portal.notifications import demo
+
+    assert all(type_ == "announcement" for _u, type_, *_rest in demo.SAMPLES)
