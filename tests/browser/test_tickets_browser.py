@@ -180,7 +180,8 @@ def test_supervisor_bulk_assigns_escalates_and_transfers(browser, live_server, c
         assert bar.is_visible()
         # only moves valid for new tickets: cancel, never close or resolve
         offered = page.evaluate(
-            "Array.from(document.querySelectorAll('#bulk-status option')).filter(o => o.value && !o.hidden).map(o => o.value)"
+            "Array.from(document.querySelectorAll('#bulk-status option'))"
+            ".filter(o => o.value && !o.hidden).map(o => o.value)"
         )
         assert offered == ["cancelled"]
         look(page, "list_bulk_bar", lang)
