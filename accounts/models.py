@@ -43,6 +43,15 @@ class Permission(models.Model):
     def display_name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
 
+    @property
+    def module_display(self) -> str:
+        """The module's name in the current language (grouping in the role form)."""
+        from accounts.permission_catalog import MODULE_NAMES_EN
+
+        if (get_language() or "").startswith("en"):
+            return MODULE_NAMES_EN.get(self.module, self.module)
+        return self.module
+
 
 class RoleType(models.TextChoices):
     SYSTEM = "system", _("System")

@@ -38,6 +38,20 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "system:tenant": ("租户", "tenant", "租户管理"),
 }
 
+# The module names above, in English (the catalogue stores the Chinese one on each row).
+MODULE_NAMES_EN: dict[str, str] = {
+    "工单管理": "Tickets",
+    "智能派单": "Dispatch",
+    "工程师管理": "Engineers",
+    "知识库": "Knowledge base",
+    "工作台": "Workbench",
+    "消息通知": "Notifications",
+    "用户与权限": "Users and permissions",
+    "审计": "Audit",
+    "系统管理": "System administration",
+    "租户管理": "Tenants",
+}
+
 # action -> (Chinese verb, English verb)
 ACTIONS: dict[str, tuple[str, str]] = {
     "read": ("查看", "View"),

@@ -711,7 +711,7 @@ def permission_groups(form) -> dict:
     selected = {str(v) for v in (form["permissions"].value() or [])}
     groups: dict = {}
     for permission in form.fields["permissions"].queryset:
-        groups.setdefault(permission.module or "-", []).append((permission, str(permission.pk) in selected))
+        groups.setdefault(permission.module_display or "-", []).append((permission, str(permission.pk) in selected))
     return groups
 
 
