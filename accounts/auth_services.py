@@ -47,6 +47,7 @@ from accounts.models import (
 )
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
+from portal.system import maintenance
 from tenants.models import Tenant
 
 logger = logging.getLogger("accounts.auth")
@@ -836,6 +837,10 @@ def login_complete(
 
     ``defer_mfa`` (v1 login, portal page): a user with two-factor on and no trusted device
     gets an ``mfa_token`` instead of a session. Otherwise (desk) ``otp_code`` is required."""
+    try:  # maintenance mode: only those allowed through (admins, allow lists) may sign in
+        maintenance.sign_in_refusal(user, info.ip_address)
+    except DomainError as exc:
+        _refuse(exc.code, info=info, user=user, reason="maintenance", message=exc.message, details=exc.details)
     method = LoginMethod.PASSWORD
     if mfa_enabled(user):
         if trusted_device_check(user=user, raw=device_token, info=info):

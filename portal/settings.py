@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
     "portal.system.middleware.ModuleGateMiddleware",
+    "portal.system.maintenance.MaintenanceMiddleware",
     "portal.dashboard.middleware.WorkbenchMiddleware",
     "portal.middleware.content_security_policy",
 ]
@@ -333,6 +334,10 @@ SPECTACULAR_SETTINGS = {
         "TenantStatusEnum": "tenants.models.TenantStatus",
         "KnowledgeDocumentStatusEnum": "knowledge.choices.DOCUMENT_STATUS_VALUES",
         "ModuleStatusEnum": "portal.system.models.ModuleStatus",
+        "AnnouncementTypeEnum": "portal.system.models.AnnouncementType",
+        "AnnouncementPriorityEnum": "portal.system.models.AnnouncementPriority",
+        "AnnouncementStatusEnum": "portal.system.models.AnnouncementStatus",
+        "AnnouncementAudienceEnum": "portal.system.models.AnnouncementAudience",
         "TaskStatusEnum": "portal.dashboard.registry.TASK_STATUSES",
         # Two vocabularies share the field name "level": the engineer's grade and an alert's severity.
         "EngineerLevelEnum": "engineers.choices.EngineerLevel.values",

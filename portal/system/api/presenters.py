@@ -103,3 +103,41 @@ def v1_module(spec, row) -> dict:
         "last_updated": dt(row.updated_at) if row is not None else None,
         "updated_by": display_name(row.updated_by) if row is not None and row.updated_by else None,
     }
+
+
+def v1_announcement(row) -> dict:
+    creator = row.created_by
+    return {
+        "id": row.pk,
+        "title": row.title,
+        "content": row.content,
+        "type": row.type,
+        "priority": row.priority,
+        "status": row.status,
+        "target_audience": row.target_audience,
+        "target_tenants": list(row.target_tenants or []),
+        "target_roles": list(row.target_roles or []),
+        "publish_time": dt(row.publish_time),
+        "expire_time": dt(row.expire_time),
+        "is_popup": row.is_popup,
+        "is_email_notify": row.is_email_notify,
+        "tenant_id": row.tenant_id,
+        "created_by": {"id": creator.pk, "name": display_name(creator)} if creator is not None else None,
+        "created_at": dt(row.created_at),
+    }
+
+
+def v1_maintenance(row, *, now) -> dict:
+    return {
+        "is_maintenance": row.is_maintenance,
+        "is_active": row.active_at(now),
+        "maintenance_message": row.message,
+        "start_time": dt(row.start_time),
+        "end_time": dt(row.end_time),
+        "allowed_ips": list(row.allowed_ips or []),
+        "allowed_users": list(row.allowed_users or []),
+        "bypass_roles": list(row.bypass_roles or []),
+        "tenant_id": row.tenant_id,
+        "announcement_id": row.announcement_id,
+        "last_updated": dt(row.updated_at) if row.pk else None,
+    }

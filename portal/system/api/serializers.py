@@ -4,8 +4,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import IdField
 from portal.config import CATEGORIES
-from portal.system.models import ModuleStatus
+from portal.system.models import (
+    AnnouncementAudience,
+    AnnouncementPriority,
+    AnnouncementStatus,
+    AnnouncementType,
+    ModuleStatus,
+)
 
 
 @extend_schema_field(OpenApiTypes.ANY)
@@ -146,3 +153,78 @@ class V1Module(serializers.Serializer):
     config_options = serializers.DictField()
     last_updated = serializers.DateTimeField(allow_null=True)
     updated_by = serializers.CharField(allow_null=True)
+
+
+# --- announcements ------------------------------------------------------------------------------
+
+
+class V1AnnouncementListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AnnouncementStatus.choices, required=False)
+    type = serializers.ChoiceField(choices=AnnouncementType.choices, required=False)
+    target_audience = serializers.ChoiceField(choices=AnnouncementAudience.choices, required=False)
+
+
+class V1AnnouncementCreate(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    content = serializers.CharField(max_length=5000)
+    type = serializers.ChoiceField(choices=AnnouncementType.choices, required=False)
+    priority = serializers.ChoiceField(choices=AnnouncementPriority.choices, required=False)
+    target_audience = serializers.ChoiceField(choices=AnnouncementAudience.choices, required=False)
+    target_tenants = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    target_roles = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=100)
+    publish_time = serializers.DateTimeField(required=False, allow_null=True, help_text="Empty: publish now.")
+    expire_time = serializers.DateTimeField(required=False, allow_null=True)
+    is_popup = serializers.BooleanField(required=False)
+    is_email_notify = serializers.BooleanField(required=False)
+
+
+class CreatorRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class V1Announcement(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    content = serializers.CharField()
+    type = serializers.ChoiceField(choices=AnnouncementType.choices)
+    priority = serializers.ChoiceField(choices=AnnouncementPriority.choices)
+    status = serializers.ChoiceField(choices=AnnouncementStatus.choices)
+    target_audience = serializers.ChoiceField(choices=AnnouncementAudience.choices)
+    target_tenants = serializers.ListField(child=serializers.IntegerField())
+    target_roles = serializers.ListField(child=serializers.CharField())
+    publish_time = serializers.DateTimeField()
+    expire_time = serializers.DateTimeField(allow_null=True)
+    is_popup = serializers.BooleanField()
+    is_email_notify = serializers.BooleanField()
+    tenant_id = serializers.IntegerField(allow_null=True, help_text="Owner: null for the platform's announcements.")
+    created_by = CreatorRef(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+# --- maintenance mode ---------------------------------------------------------------------------
+
+
+class V1MaintenanceUpdate(serializers.Serializer):
+    is_maintenance = serializers.BooleanField(required=False)
+    maintenance_message = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    start_time = serializers.DateTimeField(required=False, allow_null=True)
+    end_time = serializers.DateTimeField(required=False, allow_null=True)
+    allowed_ips = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=200)
+    allowed_users = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    bypass_roles = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=50)
+    notify_users = serializers.BooleanField(required=False, help_text="Announce the window now (switch on only).")
+
+
+class V1Maintenance(serializers.Serializer):
+    is_maintenance = serializers.BooleanField(help_text="The switch (within start/end when they are set).")
+    is_active = serializers.BooleanField(help_text="Whether the window shuts users out right now.")
+    maintenance_message = serializers.CharField()
+    start_time = serializers.DateTimeField(allow_null=True)
+    end_time = serializers.DateTimeField(allow_null=True)
+    allowed_ips = serializers.ListField(child=serializers.CharField())
+    allowed_users = serializers.ListField(child=serializers.IntegerField())
+    bypass_roles = serializers.ListField(child=serializers.CharField())
+    tenant_id = serializers.IntegerField(allow_null=True, help_text="null: platform-wide.")
+    announcement_id = serializers.IntegerField(allow_null=True)
+    last_updated = serializers.DateTimeField(allow_null=True)

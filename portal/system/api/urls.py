@@ -16,6 +16,8 @@ v1_urlpatterns = [
         v1.V1ModuleStatusView.as_view(),
         name="v1-system-module-status",
     ),
+    re_path(r"^admin/system/announcements/?$", v1.V1AnnouncementListView.as_view(), name="v1-system-announcements"),
+    re_path(r"^admin/system/maintenance/?$", v1.V1MaintenanceView.as_view(), name="v1-system-maintenance"),
 ]
 desk_urlpatterns = [
     re_path(r"^admin/configs/?$", desk.DeskConfigListView.as_view(), name="desk-configs"),

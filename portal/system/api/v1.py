@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from portal.api.responses import ApiResponse
 from portal.api.views import V1APIView
-from portal.system import selectors, services
+from portal.system import announcements, maintenance, selectors, services
 from portal.system.api import presenters as P
 from portal.system.api import serializers as S
 
@@ -143,3 +144,64 @@ class V1ModuleStatusView(V1APIView):
             config_options=body.get("config_options"),
         )
         return ApiResponse(P.v1_module(spec, row), message=_("Module status updated."))
+
+
+@extend_schema(tags=["system"])
+class V1AnnouncementListView(V1APIView):
+    """``GET/POST admin/system/announcements``. The platform administrator's announcements may
+    target everyone, chosen tenants or roles; a tenant administrator's reach their tenant only.
+    Published at ``publish_time`` (now when empty) with a notification to each targeted user,
+    shown as a banner (``is_popup``: a popup) until ``expire_time`` or until dismissed."""
+
+    required_permissions = {"GET": "system:announcement:read", "POST": "system:announcement:create"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=["draft", "published", "expired"]),
+            OpenApiParameter("type", str, enum=["system", "maintenance", "feature"]),
+            OpenApiParameter("target_audience", str, enum=["all", "tenant", "role"]),
+            OpenApiParameter("page", int),
+            OpenApiParameter("size", int),
+        ],
+        responses=S.V1Announcement(many=True),
+    )
+    def get(self, request):
+        query = _valid(S.V1AnnouncementListQuery, request.query_params)
+        rows = announcements.announcements_for(
+            request.user,
+            status=query.get("status", ""),
+            type=query.get("type", ""),
+            audience=query.get("target_audience", ""),
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(
+            [P.v1_announcement(a) for a in page], message=_("Fetched successfully.")
+        )
+
+    @extend_schema(request=S.V1AnnouncementCreate, responses={201: S.V1Announcement})
+    def post(self, request):
+        body = _valid(S.V1AnnouncementCreate, request.data)
+        row = announcements.announcement_create(by=request.user, data=body)
+        return ApiResponse(P.v1_announcement(row), message=_("Announcement created."), status=201)
+
+
+@extend_schema(tags=["system"])
+class V1MaintenanceView(V1APIView):
+    """``GET/PUT admin/system/maintenance``: the caller's tenant's window (the platform
+    administrator: platform-wide). While active, other users get 503 ``MAINTENANCE_MODE``
+    with ``maintenance_message``; the platform admin, the tenant's admins, ``allowed_ips``,
+    ``allowed_users`` and ``bypass_roles`` pass, and sign-in stays open to them."""
+
+    required_permissions = {"GET": "system:maintenance:read", "PUT": "system:maintenance:update"}
+
+    @extend_schema(responses=S.V1Maintenance)
+    def get(self, request):
+        row = maintenance.window_for(request.user)
+        return ApiResponse(P.v1_maintenance(row, now=timezone.now()), message=_("Fetched successfully."))
+
+    @extend_schema(request=S.V1MaintenanceUpdate, responses=S.V1Maintenance)
+    def put(self, request):
+        body = _valid(S.V1MaintenanceUpdate, request.data)
+        row = maintenance.maintenance_set(by=request.user, data=body)
+        return ApiResponse(P.v1_maintenance(row, now=timezone.now()), message=_("Maintenance mode updated."))
