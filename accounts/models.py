@@ -93,7 +93,19 @@ class Role(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return f"{self.display_name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The role's name for the page: a built-in role keeps its catalogue name in English
+        pages (tenants' own roles show the name they gave them)."""
+        from accounts.permission_catalog import BUILTIN_ROLES
+
+        if self.is_system and self.code in BUILTIN_ROLES and (get_language() or "").startswith("en"):
+            zh_name, en_name, _codes = BUILTIN_ROLES[self.code]
+            if self.name == zh_name:  # not renamed by the tenant
+                return en_name
+        return self.name
 
 
 class Department(MPTTModel):

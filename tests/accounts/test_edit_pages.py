@@ -233,3 +233,12 @@ class TestTenantEdit:
         assert response.status_code == 403
         tenant_a.refresh_from_db()
         assert tenant_a.name == "甲公司" and tenant_a.max_users != 9999
+
+
+def test_built_in_role_names_follow_the_page_language(tenant_a, admin):
+    client = signed_in(admin)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("accounts:roles")).content.decode()
+    assert "Tenant administrator" in page and "租户管理员" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "租户管理员" in client.get(reverse("accounts:roles")).content.decode()
