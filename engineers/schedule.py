@@ -59,7 +59,11 @@ def _span(value, field: str, errors: dict) -> dict | None:
     end = _parse_time(value["end"], f"{field}.end", errors)
     if start is None or end is None:
         return None
-    if start == end:
+    if value["start"] == "24:00":  # 24:00 is the end of a day, never a start
+        errors[f"{field}.start"] = _("Use a time written HH:MM, e.g. 09:00.")
+        return None
+    # compare as written: 00:00-24:00 is a whole day, though both parse to midnight
+    if value["start"] == value["end"] or (start == end and value["end"] != "24:00"):
         errors[field] = _("Start and end must differ.")
         return None
     return {"start": value["start"], "end": value["end"]}

@@ -200,9 +200,11 @@ class DocumentHistoryView(PortalPageMixin, View):
         versions = list(selectors.versions_of(document))
         by_name = {v.version: v for v in versions}
         new = by_name.get(request.GET.get("b")) or (versions[0] if versions else None)
-        default_old = versions[1] if len(versions) > 1 else new
+        # The first version has no predecessor: by default it is diffed against nothing, so
+        # a document with a single version shows its whole text as added.
+        default_old = versions[1] if len(versions) > 1 else None
         old = by_name.get(request.GET.get("a")) or default_old
-        rows = diff_rows(old.content, new.content) if old and new else []
+        rows = diff_rows(old.content if old else "", new.content) if new else []
         context = {
             "document": document,
             "versions": versions,

@@ -227,3 +227,31 @@ def test_selectors_are_tenant_scoped_and_hide_soft_deleted(tenant_a, tenant_b, m
     assert not selectors.skills_for(viewer).exists()
     assert selectors.engineer_by_user(mine.user) == mine
     assert selectors.engineer_by_user(viewer) is None
+
+
+# --- whole-day shifts (00:00–24:00) --------------------------------------------------------------
+
+WHOLE_DAY = {"work_hours": {"start": "00:00", "end": "24:00"}, "break_time": None, "work_days": ["tuesday"]}
+
+
+def test_a_whole_day_shift_ending_at_24_00_is_accepted():
+    schedule = normalise_work_schedule(WHOLE_DAY)
+    assert schedule["work_hours"] == {"start": "00:00", "end": "24:00"}
+    assert weekly_periods(schedule) == [(1, time(0), time(0))]  # Tuesday 00:00 to 24:00
+    with pytest.raises(ValidationError) as refused:  # 24:00 ends a day, it never starts one
+        normalise_work_schedule({"work_hours": {"start": "24:00", "end": "08:00"}})
+    assert "work_schedule.work_hours.start" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        normalise_work_schedule({"work_hours": {"start": "00:00", "end": "00:00"}})
+
+
+def test_a_whole_day_shift_is_on_duty_until_midnight_and_dispatch_agrees(tenant_a, make_engineer):
+    from dispatch.services import load_pool
+
+    engineer = make_engineer(tenant_a, work_schedule=WHOLE_DAY)
+    for moment in (sh(2026, 12, 1, 0, 0), sh(2026, 12, 1, 12, 30), sh(2026, 12, 1, 23, 59)):
+        assert selectors.is_on_duty(engineer, moment)
+        pool = load_pool(tenant_a, at=moment, engineer_ids=[engineer.pk])
+        assert list(pool.on_duty) == [True]
+    assert not selectors.is_on_duty(engineer, sh(2026, 12, 2, 0, 0))  # Wednesday is off
+    assert list(load_pool(tenant_a, at=sh(2026, 12, 2, 0, 30), engineer_ids=[engineer.pk]).on_duty) == [False]

@@ -205,6 +205,19 @@ def test_supervisor_updates_profile_and_performance_is_not_writable(crew, api):
     assert engineer.avg_rating is None and engineer.performance_score is None
 
 
+def test_a_whole_day_shift_ending_at_24_00_is_saved_through_the_api(crew, api):
+    whole_day = {"work_hours": {"start": "00:00", "end": "24:00"}, "break_time": None}
+    response = api(crew.supervisor).put(f"{BASE}/{crew.engineer.pk}", {"work_schedule": whole_day}, format="json")
+    assert response.status_code == 200, response.json()
+    assert EngineerProfile.objects.get(pk=crew.engineer.pk).work_schedule["work_hours"]["end"] == "24:00"
+    assert response.json()["data"]["work_schedule"]["work_hours"] == {"start": "00:00", "end": "24:00"}
+    before = EngineerProfile.objects.get(pk=crew.engineer.pk).work_schedule
+    bad = {"work_hours": {"start": "24:00", "end": "24:00"}}
+    response = api(crew.supervisor).put(f"{BASE}/{crew.engineer.pk}", {"work_schedule": bad}, format="json")
+    assert response.status_code == 400
+    assert EngineerProfile.objects.get(pk=crew.engineer.pk).work_schedule == before
+
+
 # --- status -------------------------------------------------------------------------------------
 
 

@@ -139,3 +139,10 @@ def test_ticket_page_loads_suggested_articles_from_the_knowledge_base(kb, other_
     assert response.status_code == 200 and "badge-success" in response.content.decode()
     assert assigned.pk == ticket.pk
     _page(client, other_kb.admin, panel_url, status=404)
+
+
+def test_history_of_a_single_version_shows_it_all_added(kb, client):
+    document = kb.draft(content="第一行\n第二行 <b>x</b>")
+    html = _page(client, kb.author, reverse("knowledge:history", args=[document.pk]))
+    assert html.count('class="kb-diff-add"') == 2 and "kb-diff-del" not in html and "kb-diff-same" not in html
+    assert "第二行 &lt;b&gt;x&lt;/b&gt;" in html and "No differences" not in html
