@@ -584,11 +584,28 @@ def _record(*, s: Suggestion, i: int, by, kind: str, warnings=(), overridden=(),
     )
 
 
-def _assign(*, s: Suggestion, i: int, by, note: str) -> None:
+def _assign(*, s: Suggestion, i: int, by, note: str, notify_engineer: bool = True) -> None:
+    """Assign through the ticket service. ``notify_engineer=False``: the assignment notice the
+    ticket workflow wrote for the engineer is withdrawn before commit (nothing is delivered).
+    A fired ``notify_immediately`` rule delivers it right after commit in this process instead
+    of the normal queued path (the queued task then finds the outbox already done)."""
     from django.contrib.auth import get_user_model
 
+    from portal.notifications.models import Notification, NotificationType
+    from portal.notifications.services import deliver_notification_now
+
     assignee = get_user_model().objects.get(pk=s.pool.user_ids[int(s.pool.ids[i])])
+    mine = Notification.objects.filter(
+        ticket_id=s.ticket.pk, recipient_id=assignee.pk, type=NotificationType.TICKET_ASSIGNED
+    )
+    before = set(mine.values_list("pk", flat=True))
     ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
+    created = mine.exclude(pk__in=before)
+    if not notify_engineer:
+        created.delete()
+    elif s.rules.notify_immediately:
+        for notification_id in created.values_list("pk", flat=True):
+            transaction.on_commit(lambda n=notification_id: deliver_notification_now(n), robust=True)
 
 
 def _no_engineer(s: Suggestion) -> DomainError:
@@ -654,7 +671,7 @@ def _manual_blockers(codes: list[str]) -> list[str]:
 @transaction.atomic
 def dispatch_manual(
     *, ticket: Ticket, engineer: EngineerProfile, by, reason: str = "", override_constraints: bool = False,
-    priority_boost: float = 0,
+    priority_boost: float = 0, notify_engineer: bool = True,
 ):  # fmt: skip
     """Assign ``ticket`` to the engineer a person chose. At capacity or missing a skill: done,
     with warnings. Offline, off duty or outside the service area: refused unless
@@ -704,7 +721,7 @@ def dispatch_manual(
     record.alternatives = []
     if priority_boost:
         record.rules_fired = [*record.rules_fired, {"priority_boost": priority_boost}]
-    _assign(s=s, i=0, by=by, note=record.reason)
+    _assign(s=s, i=0, by=by, note=record.reason, notify_engineer=notify_engineer)
     record.save()
     return record
 

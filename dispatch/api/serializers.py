@@ -95,7 +95,9 @@ class ManualInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
     override_constraints = serializers.BooleanField(required=False, default=False)
     notify_engineer = serializers.BooleanField(
-        required=False, default=True, help_text="The engineer is always notified of an assignment (ticket workflow)."
+        required=False,
+        default=True,
+        help_text="false: the engineer gets no assignment notification.",
     )
     priority_boost = serializers.FloatField(min_value=0, max_value=100, required=False, default=0)
 

@@ -293,6 +293,7 @@ class ManualDispatchView(V1APIView):
         record = services.dispatch_manual(
             ticket=ticket, engineer=engineer, by=request.user, reason=data.get("reason", ""),
             override_constraints=data["override_constraints"], priority_boost=data["priority_boost"],
+            notify_engineer=data["notify_engineer"],
         )  # fmt: skip
         return ApiResponse(P.manual(record), message=_("Manual dispatch done."))
 

@@ -339,3 +339,37 @@ def test_engineer_of_other_tenant_cannot_be_used(crew, other_crew, api):
     body = {"ticket_id": ticket.pk, "engineer_id": other_crew.expert.pk}
     assert api(crew.desk.supervisor).post("/api/v1/dispatch/manual", body, format="json").status_code == 404
     assert engineer is not None
+
+
+class TestNotifications:
+    def test_manual_with_notify_engineer_false_sends_nothing(self, crew, api, desk, django_capture_on_commit_callbacks):
+        quiet, loud = desk.ticket(title="打印机卡纸"), desk.ticket(title="打印机卡纸 2")
+        body = {"ticket_id": quiet.pk, "engineer_id": crew.novice.pk, "notify_engineer": False}
+        with django_capture_on_commit_callbacks(execute=True):
+            ok(api(desk.supervisor).post("/api/v1/dispatch/manual", body, format="json"))
+        assert Ticket.objects.get(pk=quiet.pk).assigned_to_id == desk.other_agent.pk
+        assert not Notification.objects.filter(ticket_id=quiet.pk, recipient=desk.other_agent).exists()
+        body = {"ticket_id": loud.pk, "engineer_id": crew.novice.pk}  # default: notified
+        ok(api(desk.supervisor).post("/api/v1/dispatch/manual", body, format="json"))
+        assert Notification.objects.filter(ticket_id=loud.pk, recipient=desk.other_agent).count() == 1
+
+    def test_notify_immediately_rule_delivers_without_the_queue(
+        self, crew, api, desk, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        from portal.notifications.models import Delivery, DeliveryStatus
+
+        queued = []
+        monkeypatch.setattr("portal.notifications.services._kick_delivery", queued.append)  # the broker path
+        normal = desk.ticket(title="打印机卡纸")
+        with django_capture_on_commit_callbacks(execute=True):
+            ok(api(desk.supervisor).post("/api/v1/dispatch/intelligent", {"ticket_id": normal.pk}, format="json"))
+        pending = Delivery.objects.filter(notification__ticket_id=normal.pk, status=DeliveryStatus.PENDING)
+        assert queued and pending.exists()  # normal path: queued, not yet delivered
+        DispatchRule.objects.create(
+            tenant=desk.tenant, name="急", priority=1, conditions={}, actions={"notify_immediately": True}
+        )
+        urgent = desk.ticket(title="打印机卡纸 急")
+        with django_capture_on_commit_callbacks(execute=True):
+            ok(api(desk.supervisor).post("/api/v1/dispatch/intelligent", {"ticket_id": urgent.pk}, format="json"))
+        rows = Delivery.objects.filter(notification__ticket_id=urgent.pk)
+        assert rows.exists() and not rows.filter(status=DeliveryStatus.PENDING).exists()
