@@ -143,9 +143,9 @@ _specs(
     ConfigSpec("max_file_size", 10 * 1024 * 1024, "integer", "ticket",
                gettext_lazy("Largest upload in bytes"), minimum=1024, maximum=1024 * 1024 * 1024),
     # Dispatch
-    ConfigSpec("dispatch.auto_dispatch.enabled", False, "boolean", "ticket",
+    ConfigSpec("dispatch.auto_dispatch.enabled", False, "boolean", "dispatch",
                gettext_lazy("Dispatch new unassigned tickets automatically")),
-    ConfigSpec("dispatch.auto_dispatch.strategy", "", "string", "ticket",
+    ConfigSpec("dispatch.auto_dispatch.strategy", "", "string", "dispatch",
                gettext_lazy("Strategy code for automatic dispatch (empty: the default strategy)")),
     # Email (SMTP)
     ConfigSpec("notification.email.enabled", False, "boolean", "notification", gettext_lazy("Send email")),
