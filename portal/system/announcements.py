@@ -18,8 +18,8 @@ from typing import Any
 from celery import shared_task
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,23 +72,46 @@ def targets(announcement: Announcement, user) -> bool:
     return not announcement.target_roles or bool(_role_codes(user) & set(announcement.target_roles))
 
 
+CACHE_KEY = "portal:announcements:live"
+CACHE_SECONDS = 30
+
+
+def forget() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def _live() -> list[Announcement]:
+    """Every announcement not expired yet (cached briefly, forgotten on each write): most pages
+    then cost no query for the banner when nothing is announced."""
+    rows = cache.get(CACHE_KEY)
+    if rows is None:
+        rows = list(
+            Announcement.objects.exclude(status=AnnouncementStatus.EXPIRED).order_by("-publish_time", "-pk")[:200]
+        )
+        cache.set(CACHE_KEY, rows, CACHE_SECONDS)
+    return rows
+
+
 def visible_announcements(user, *, now: datetime.datetime | None = None) -> list[Announcement]:
     """What the portal shell shows ``user`` now: targeted, between publish and expiry, not
     dismissed. Highest priority first."""
     if not getattr(user, "is_authenticated", False):
         return []
     now = now or timezone.now()
-    owners = Q(tenant__isnull=True)
-    if user.tenant_id is not None:
-        owners |= Q(tenant_id=user.tenant_id)
-    rows = (
-        Announcement.objects.filter(owners, publish_time__lte=now)
-        .exclude(status=AnnouncementStatus.EXPIRED)
-        .filter(Q(expire_time__isnull=True) | Q(expire_time__gt=now))
-        .exclude(dismissals__user=user)
+    shown = [
+        row
+        for row in _live()
+        if row.publish_time <= now and (row.expire_time is None or row.expire_time > now) and targets(row, user)
+    ]
+    if not shown:
+        return []
+    dismissed = set(
+        AnnouncementDismissal.objects.filter(user=user, announcement_id__in=[a.pk for a in shown]).values_list(
+            "announcement_id", flat=True
+        )
     )
     order = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
-    shown = [row for row in rows[:50] if targets(row, user)]
+    shown = [a for a in shown if a.pk not in dismissed]
     return sorted(shown, key=lambda a: (order.get(a.priority, 9), -a.publish_time.timestamp()))
 
 
@@ -179,6 +202,8 @@ def announcement_create(*, by, data: dict[str, Any]) -> Announcement:
     )
     if publish_time <= now:
         announcement_publish(announcement=announcement)
+    forget()
+    transaction.on_commit(forget)
     return announcement
 
 
@@ -195,6 +220,7 @@ def announcement_publish(*, announcement: Announcement) -> int:
     row.status, row.published_at = AnnouncementStatus.PUBLISHED, timezone.now()
     row.save(update_fields=["status", "published_at"])
     announcement.status, announcement.published_at = row.status, row.published_at
+    transaction.on_commit(forget)
     sent = notify_many(
         recipients=recipients(row),
         type=NotificationType.ANNOUNCEMENT,
@@ -227,6 +253,7 @@ def announcements_tick(*, now: datetime.datetime | None = None) -> dict:
         published += 1
     expired = Announcement.objects.exclude(status=AnnouncementStatus.EXPIRED).filter(expire_time__lte=now)
     expired_count = expired.update(status=AnnouncementStatus.EXPIRED)
+    forget()
     from portal.system import maintenance
 
     closed = maintenance.windows_close_ended(now=now)

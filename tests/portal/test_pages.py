@@ -140,9 +140,9 @@ class TestDashboard:
         user = make_user(tenant_a, "admin", "agent", department=DepartmentFactory(tenant=tenant_a))
         client.force_login(user)
         # session, user+tenant, roles/permissions for the navigation, role names, department,
-        # the saved workbench layout and the recent visits, the tenant's switched-off modules
-        # (cached after the first request)
-        with django_assert_max_num_queries(11):
+        # the saved workbench layout and the recent visits, the tenant's switched-off modules,
+        # the maintenance windows and the live announcements (each cached after the first request)
+        with django_assert_max_num_queries(12):
             assert client.get(reverse("portal:dashboard")).status_code == 200
 
     def test_django_messages_are_shown_as_dismissible_alerts(self, client, tenant_a, make_user):
