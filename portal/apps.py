@@ -39,6 +39,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import checks  # noqa: F401 - registers system checks
+        from portal import (
+            checks,  # noqa: F401 - registers system checks
+            forking,
+        )
+
+        forking.install()
 
         name_library_admin_sections()

@@ -34,8 +34,10 @@ def bearer_for(user) -> str:
 def _fresh_cache():
     """Throttle counters, captchas and two-factor challenges live in the cache: start each
     test with an empty one so tests cannot leak state into each other."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the backend itself: ``django.core.cache.cache`` is a proxy
 
     if isinstance(cache, RedisCache):
         # Only our own keys: FLUSHDB would also wipe the channel layer's groups and the Celery
