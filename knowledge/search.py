@@ -125,6 +125,16 @@ def stale_documents(limit: int = 500) -> list[int]:
     return list(alive.values_list("pk", flat=True)[:limit]) + list(gone[:limit])
 
 
+def reindex_stale(limit: int = 500) -> int:
+    """The sweep: re-index every document whose index row is missing or behind it (e.g. a
+    re-index lost when the process died after commit). Each document in its own transaction."""
+    ids = stale_documents(limit)
+    for document_id in dict.fromkeys(ids):
+        with transaction.atomic():
+            index_document(document_id)
+    return len(ids)
+
+
 # --- match ------------------------------------------------------------------------------------
 
 

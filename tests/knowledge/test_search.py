@@ -170,3 +170,24 @@ def test_bad_search_input_is_a_400(kb, api):
     assert api(kb.requester).get(SEARCH, {"q": "x", "sort": "nope"}).status_code == 400
     assert api(kb.requester).get(SEARCH, {"q": "x", "date_range": "2w"}).status_code == 400
     assert api(kb.requester).get(SEARCH, {"q": "x", "category_ids": "1,abc"}).status_code == 400
+
+
+def test_the_periodic_sweep_reindexes_documents_whose_index_is_stale(kb, api):
+    from django_celery_beat.models import PeriodicTask
+
+    from knowledge import search
+    from knowledge.models import Document
+    from knowledge.tasks import reindex_stale
+
+    task = PeriodicTask.objects.get(task="knowledge.reindex_stale")
+    assert task.enabled and task.expire_seconds < task.interval.every
+    # published without running the on-commit re-index: as if the process died after commit
+    document = kb.published(title="服务器出现故障时的应急处理", content="先确认影响范围。")
+    assert document.pk in search.stale_documents()
+    assert _titles(_search(api, kb.requester, q="服务器故障")) == []
+    assert reindex_stale() >= 1
+    assert document.pk not in search.stale_documents()
+    assert _titles(_search(api, kb.requester, q="服务器故障")) == ["服务器出现故障时的应急处理"]
+    Document.objects.filter(pk=document.pk).update(is_deleted=True)  # a deleted document leaves the index
+    assert reindex_stale() >= 1 and search.stale_documents() == []
+    assert reindex_stale() == 0  # idempotent: nothing left to do
