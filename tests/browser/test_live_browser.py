@@ -79,13 +79,14 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
             watcher, "document.querySelector('#ticket-status').classList.contains('tk-status-in_progress')", timeout=5
         )
         assert watcher.evaluate("window.__notReloaded") is True
-        assert watcher.locator(".tk-timeline li.history").count() >= 2  # the timeline got the change too
+        # the timeline got the change too
+        assert watcher.locator("[data-live-region='timeline'] li.timeline-item").count() >= 2
         # and the supervisor's list row shows it as well
-        row = board.locator(f'[data-ticket-row="{ticket.pk}"] .tk-badge').first
+        row = board.locator(f'[data-ticket-row="{ticket.pk}"] .badge').first
         row.wait_for(state="attached")
         wait_until(
             board,
-            f"document.querySelector('[data-ticket-row=\"{ticket.pk}\"] .tk-status-in_progress') !== null",
+            f"document.querySelector('[data-ticket-row=\"{ticket.pk}\"] .status-in_progress') !== null",
             timeout=5,
         )
         assert board.evaluate("window.__notReloaded") is True
