@@ -439,7 +439,9 @@ def set_configs(values: dict[str, Any], *, tenant=None, by=None, reason: str = "
             first.code,
             _("%(count)d setting(s) were refused; nothing was changed.") % {"count": len(errors)},
             field="configs",
-            details={"errors": [{"config_key": key, "message": str(exc.message)} for key, exc in errors]},
+            # each item is the contract's field error ({field, message}), naming the key twice so
+            # that clients of either shape find it
+            details={"errors": [{"field": key, "config_key": key, "message": str(exc.message)} for key, exc in errors]},
         )
     rows, old, new = [], {}, {}
     for key, value in parsed.items():

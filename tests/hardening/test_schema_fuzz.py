@@ -3,12 +3,15 @@
 tenant admin and as a requester, on PostgreSQL. Asserts 0 server errors and 0 schema
 violations: every status code documented, the content type documented, the body conforming.
 
-Bounded and deterministic: a fixed Hypothesis seed (``derandomize``), ``MAX_EXAMPLES`` per
-operation and role, no shrinking; about 5 minutes on the 2-core CI machine.
+Part of the normal suite, on SQLite and on PostgreSQL. Bounded and deterministic: a fixed
+Hypothesis seed (``derandomize``), ``MAX_EXAMPLES`` per operation and role, no shrinking, and a
+wall-clock budget so that the test ends within 3 minutes even on a busy 2-core machine
+(operations not started within it are counted and printed, never silently dropped).
 
-Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/opsportal_harden REDIS_URL=redis://127.0.0.1:6379/8 \
-     .venv/bin/pytest tests/hardening/test_schema_fuzz.py -s
-(the figures — operations, requests, 5xx, violations — are printed at the end).
+Run: .venv/bin/pytest tests/hardening/test_schema_fuzz.py -s -p no:cacheprovider
+     (PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/opsportal_<name> REDIS_URL=redis://127.0.0.1:6379/<db>)
+A deeper run: FUZZ_MAX_EXAMPLES=20 FUZZ_BUDGET_SECONDS=3600 (the figures — operations, requests,
+5xx, violations — are printed at the end).
 """
 
 from __future__ import annotations
@@ -18,23 +21,15 @@ import time
 from collections import Counter
 
 import pytest
-from django.db import connection
 
-from tests.accounts.helpers import ON_POSTGRES
-from tests.conftest import require_service
+pytestmark = pytest.mark.django_db(transaction=True)
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
-    # Opt-in until the endpoints added on 2026-11-30 (system modules, config/system, knowledge
-    # documents) answer as their schemas say: the last run found 5 violations there.
-    pytest.mark.skipif(not os.environ.get("OPSPORTAL_FUZZ"), reason="schema fuzzing: set OPSPORTAL_FUZZ=1"),
-]
-
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
-#: Wall-clock budget: operations not started within it are counted as skipped and reported
-#: (on the idle 2-core CI machine the whole run takes about 4 minutes, well inside it).
-BUDGET_SECONDS = int(os.environ.get("FUZZ_BUDGET_SECONDS", "480"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "3"))
+#: Wall-clock budget from the test's start (setup included): operations not started within it
+#: are counted as skipped and reported. On a 2-core machine all of them run well inside it, and
+#: the test stays under 3 minutes (pytest's own timeout is 300 s).
+BUDGET_SECONDS = int(os.environ.get("FUZZ_BUDGET_SECONDS", "110"))
+SEED = 20261201
 SCHEMAS = {"v1": "/api/v1/schema/", "desk": "/api/schema/"}
 #: Calls that end the caller's own sign-in: the fuzzer would log itself out. Their refusals
 #: and bodies are covered by tests/accounts.
@@ -75,13 +70,16 @@ def _restore(user):
 
 def _runner(operation, user, seen: list, figures: Counter, checks):
     """One operation × role: MAX_EXAMPLES generated calls, each with a fresh sign-in."""
-    from hypothesis import HealthCheck, Phase, given
+    from hypothesis import HealthCheck, Phase, given, seed
     from hypothesis import settings as hsettings
 
     from accounts.auth_services import tokens_for_user
 
+    # A fixed seed, not ``derandomize``: that one hashes the test's source (tokenizing it) for
+    # every one of the ~330 runners, which cost more CPU than the calls themselves.
+    @seed(SEED)
     @hsettings(
-        max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
+        max_examples=MAX_EXAMPLES, deadline=None, database=None,
         phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
     )  # fmt: skip
     @given(case=operation.as_strategy())
@@ -103,7 +101,7 @@ def _runner(operation, user, seen: list, figures: Counter, checks):
 
 
 def test_both_schemas_hold_under_fuzzing(settings, monkeypatch):
-    require_service(ON_POSTGRES and connection.vendor == "postgresql", "schema fuzzing runs on PostgreSQL")
+    started = time.monotonic()
     import schemathesis
     from django.core.wsgi import get_wsgi_application
 
@@ -122,7 +120,6 @@ def test_both_schemas_hold_under_fuzzing(settings, monkeypatch):
     checks = _checks()
     figures = Counter()
     failures: list[str] = []
-    started = time.monotonic()
 
     for contract, path in SCHEMAS.items():
         schema = schemathesis.openapi.from_wsgi(path, app)

@@ -117,7 +117,11 @@ class V1ModuleListView(V1APIView):
     required_permissions = "system:module:read"
     pagination_class = None
 
-    @extend_schema(parameters=[OpenApiParameter("tenant_id", int)], responses=S.V1Module(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("tenant_id", int, description="Platform administrator: that tenant's states.")],
+        # a tenant_id that does not exist, or is not the caller's own tenant, is a 404
+        responses={200: S.V1Module(many=True), 404: None},
+    )
     def get(self, request):
         query = _valid(S.V1ModuleListQuery, request.query_params)
         states = selectors.module_states_for(request.user, tenant_id=query.get("tenant_id"))
@@ -154,6 +158,7 @@ class V1AnnouncementListView(V1APIView):
     shown as a banner (``is_popup``: a popup) until ``expire_time`` or until dismissed."""
 
     required_permissions = {"GET": "system:announcement:read", "POST": "system:announcement:create"}
+    paginated = True  # GET answers the contract's page ({total, page, size, items}), not an array
 
     @extend_schema(
         parameters=[
