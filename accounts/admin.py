@@ -122,22 +122,14 @@ class RoleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Permission edits made here are written to the permission-change log too."""
-        from accounts.services import _log_permission_change
+        from accounts.services import role_permissions_logged
 
         before = set(form.instance.permissions.values_list("code", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(form.instance.permissions.values_list("code", flat=True))
-        if before != after:
-            _log_permission_change(
-                tenant=form.instance.tenant,
-                by=request.user,
-                target_role=form.instance,
-                operation_type="permission_change",
-                description=_("Changed permissions of role: %(name)s") % {"name": form.instance.name},
-                old_value=",".join(sorted(before)) or None,
-                new_value=",".join(sorted(after)) or None,
-                ip=request.META.get("REMOTE_ADDR"),
-            )
+        role_permissions_logged(
+            role=form.instance, by=request.user, before=before, after=after, ip=request.META.get("REMOTE_ADDR")
+        )
 
 
 @admin.register(Permission)

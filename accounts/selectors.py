@@ -52,7 +52,17 @@ def users_for(user):
 
 
 def roles_for(user):
-    return _tenant_rows(Role.objects.select_related("parent"), user)
+    """The roles of the caller's tenant (none for platform principals), with what the role
+    lists and pages show; both role lists (``roles``, ``admin/roles``) and the role pages."""
+    return _tenant_rows(role_list(), user)
+
+
+def role_for(user, pk) -> Role | None:
+    """One of the caller's tenant's roles named by id in a request body; ``None`` if there is
+    no such role in that tenant."""
+    if pk in (None, ""):
+        return None
+    return _tenant_rows(Role.objects.all(), user).filter(pk=pk).first()
 
 
 def departments_for(user):

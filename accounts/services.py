@@ -123,6 +123,25 @@ def _log_permission_change(
     )
 
 
+@transaction.atomic
+def role_permissions_logged(*, role: Role, by: User | None, before, after, ip: str | None = None) -> None:
+    """Record a change of ``role``'s permissions made outside the role services (the Django
+    admin's role form saves them itself); nothing is written when they did not change."""
+    before, after = set(before), set(after)
+    if before == after:
+        return
+    _log_permission_change(
+        tenant=role.tenant,
+        by=by,
+        target_role=role,
+        operation_type="permission_change",
+        description=_("Changed permissions of role: %(name)s") % {"name": role.name},
+        old_value=",".join(sorted(before)) or None,
+        new_value=",".join(sorted(after)) or None,
+        ip=ip,
+    )
+
+
 def _check_grantable(*, by: User | None, codes) -> None:
     """Nobody hands out permissions they do not hold themselves (no escalation by role
     editing), and platform-only codes never go to a tenant role."""

@@ -389,7 +389,7 @@ class RolesView(PortalPageMixin, View):
     template_name = "accounts/roles.html"
 
     def get(self, request, form=None):
-        from accounts.selectors import role_list
+        from accounts.selectors import roles_for
 
         tenant = request.user.tenant
         can_create = request.user.has_contract_permission("role:create")
@@ -398,7 +398,7 @@ class RolesView(PortalPageMixin, View):
             request,
             self.template_name,
             {
-                "roles": role_list().filter(tenant=tenant),
+                "roles": roles_for(request.user),
                 "form": form,
                 "groups": permission_groups(form) if form is not None else {},
                 "can_update": request.user.has_contract_permission("role:update"),

@@ -21,7 +21,6 @@ from accounts.api.admin_serializers import (
     LoginLogSerializer,
     PermissionLogSerializer,
     SessionSerializer,
-    V1RoleCreateSerializer,
     V1UserDetailSerializer,
     V1UserListSerializer,
     V1UserStatusSerializer,
@@ -29,7 +28,8 @@ from accounts.api.admin_serializers import (
     V1UserWriteSerializer,
     department_paths,
 )
-from accounts.api.serializers import PermissionSerializer, RoleSerializer
+from accounts.api.serializers import PermissionSerializer
+from accounts.api.v1 import RoleViewSet
 from accounts.models import (
     Department,
     LoginLog,
@@ -305,41 +305,12 @@ class V1SessionViewSet(V1ViewSet):
 # --- Roles and permissions --------------------------------------------------------------------------------
 
 
-def _create_role(request):
-    s = V1RoleCreateSerializer(data=request.data)
-    s.is_valid(raise_exception=True)
-    d = s.validated_data
-    codes = list(d.get("permission_codes") or []) + list(d.get("permissions") or [])
-    parent = _in_tenant(Role, request, d.get("parent_role_id"), "parent_role_id")
-    role = services.role_create(
-        tenant=request.user.tenant,
-        by=request.user,
-        code=d["role_code"],
-        name=d["role_name"],
-        description=d["description"],
-        role_type=d["role_type"],
-        permission_codes=codes,
-        parent=parent,
-        ip=_ip(request),
-    )
-    fresh = selectors.role_list().get(pk=role.pk)
-    return ApiResponse(RoleSerializer(fresh).data, status=201, message=_("Role created."))
-
-
 @extend_schema(tags=["roles"])
-class V1AdminRoleViewSet(mixins.ListModelMixin, V1ViewSet):
-    """§22.3.1/22.3.2: ``admin/roles`` (an array, not paginated, as documented)."""
+class V1AdminRoleViewSet(RoleViewSet):
+    """§22.3.1/22.3.2: ``admin/roles`` (an array, not paginated, as documented); otherwise the
+    same calls as §1.4 ``roles``."""
 
-    required_permissions = {"list": "role:read", "create": "role:create"}
-    serializer_class = RoleSerializer
     pagination_class = None
-
-    def get_base_queryset(self):
-        return selectors.role_list()
-
-    @extend_schema(request=V1RoleCreateSerializer, responses={201: RoleSerializer, 409: None})
-    def create(self, request):
-        return _create_role(request)
 
 
 @extend_schema(tags=["roles"])

@@ -22,6 +22,7 @@ from portal.api.throttling import SignInRateThrottle
 from portal.api.views import DeskAPIView, V1APIView
 from portal.errors import DomainError, ErrorCode
 from portal.inputs import parse_moment
+from portal.timestamps import iso_utc
 
 
 class _PublicAuth:
@@ -386,7 +387,7 @@ def _access_expiry(raw: str):
 
     from rest_framework_simplejwt.tokens import AccessToken
 
-    return datetime.fromtimestamp(AccessToken(raw)["exp"], tz=UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(datetime.fromtimestamp(AccessToken(raw)["exp"], tz=UTC))
 
 
 @extend_schema(tags=["auth"], responses=TrustedDeviceSerializer(many=True))

@@ -1,10 +1,13 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.api.admin_serializers import V1RoleCreateSerializer
 from accounts.api.serializers import PermissionSerializer, RoleSerializer
+from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.errors import DomainError, ErrorCode
 
 
 @extend_schema(tags=["roles"])
@@ -15,14 +18,30 @@ class RoleViewSet(mixins.ListModelMixin, V1ViewSet):
     serializer_class = RoleSerializer
 
     def get_base_queryset(self):
-        return selectors.role_list()
+        return selectors.roles_for(self.request.user)
 
     @extend_schema(request=V1RoleCreateSerializer, responses={201: RoleSerializer, 409: None})
     def create(self, request):
         """§1.4.2: ``role_code``, ``role_name``, ``description``, ``permissions``."""
-        from accounts.api.admin import _create_role
-
-        return _create_role(request)
+        s = V1RoleCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        parent = selectors.role_for(request.user, d.get("parent_role_id"))
+        if parent is None and d.get("parent_role_id") is not None:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown parent role."), field="parent_role_id")
+        role = services.role_create(
+            tenant=request.user.tenant,
+            by=request.user,
+            code=d["role_code"],
+            name=d["role_name"],
+            description=d["description"],
+            role_type=d["role_type"],
+            permission_codes=list(d.get("permission_codes") or []) + list(d.get("permissions") or []),
+            parent=parent,
+            ip=request.META.get("REMOTE_ADDR") or None,
+        )
+        fresh = selectors.roles_for(request.user).get(pk=role.pk)
+        return ApiResponse(RoleSerializer(fresh).data, status=201, message=_("Role created."))
 
 
 @extend_schema(tags=["roles"])
