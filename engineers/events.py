@@ -9,12 +9,12 @@ no contact details).
 
 from __future__ import annotations
 
-import datetime
 from typing import TypedDict
 
 from django.db import transaction
 
 from portal import realtime
+from portal.timestamps import iso_utc
 
 STATUS_CHANGED = "engineer_status_changed"
 PUBLIC_FIELDS = (
@@ -55,7 +55,7 @@ def status_payload(engineer) -> EngineerStatusPayload:
         "status_message": engineer.status_message,
         "city": engineer.city,
         "district": engineer.district,
-        "updated_at": updated.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if updated else None,
+        "updated_at": iso_utc(updated),
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from portal.api.exceptions import Problem, desk_payload, v1_payload
 from portal.errors import ErrorCode
 from portal.logging import get_request_id
+from portal.timestamps import iso_utc
 
 
 def _api_error(request, code: ErrorCode):
@@ -18,7 +19,7 @@ def _api_error(request, code: ErrorCode):
     problem = Problem(code, str(code.spec.message))
     if request.path.startswith("/api/v1/") or request.path == "/api/v1":
         status, body = v1_payload(problem)
-        body["timestamp"] = timezone.now().isoformat().replace("+00:00", "Z")
+        body["timestamp"] = iso_utc(timezone.now())
         body["trace_id"] = getattr(request, "id", None) or get_request_id()
     else:
         status, body = desk_payload(problem)

@@ -25,6 +25,7 @@ from typing import TypedDict
 from django.db import transaction
 from django.utils import timezone
 
+from portal.timestamps import iso_utc
 from tickets.choices import DESK, status_word
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def payload_for(event: str, ticket, actor, previous_assignee_id=_UNCHANGED) -> T
         previous_assigned_to_id=ticket.assigned_to_id if previous_assignee_id is _UNCHANGED else previous_assignee_id,
         created_by_id=ticket.created_by_id,
         updated_by=UserRef(id=actor.pk, username=actor.username) if actor is not None else None,
-        updated_at=(ticket.updated_at or timezone.now()).isoformat().replace("+00:00", "Z"),
+        updated_at=iso_utc(ticket.updated_at or timezone.now()),
     )
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import UserStatus
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
+from portal.timestamps import iso_utc
 from portal.trees import tree_write
 from tenants.models import Tenant
 from tickets import events, rollups, sla, uploads
@@ -76,7 +77,7 @@ def _plain(value):
     if isinstance(value, Model):
         return value.pk
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
     return value

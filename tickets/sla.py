@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from portal.sla import engine
 from portal.sla.selectors import default_policy_for, load_business_calendar
+from portal.timestamps import iso_utc
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -327,7 +328,7 @@ def check_ticket(*, ticket_id: int, now: datetime | None = None) -> list[tuple[s
                 type=NotificationType.SLA_BREACHED if kind == "breach" else NotificationType.SLA_WARNING,
                 title=title,
                 message=message,
-                data={"target": target, "kind": kind, "due_at": due_at.isoformat()},
+                data={"target": target, "kind": kind, "due_at": iso_utc(due_at)},
             )
             rule = escalation_rule_for(policy=clocks.policy, target=target, kind=kind) if clocks.policy else None
             if rule is not None:

@@ -22,6 +22,7 @@ from portal.dashboard.registry import (
     register_task_source,
     register_widget,
 )
+from portal.timestamps import iso_utc
 from tickets import selectors, statistics, todo
 from tickets.choices import OPEN_STATUSES, V1, TicketPriority, priority_from_word, status_word
 from tickets.models import sla_breached_q
@@ -133,7 +134,7 @@ def _my_tasks_widget(user, query) -> dict:
                 "priority": t.priority,
                 "priority_label": str(TicketPriority(priority_from_word(t.priority, V1)).label),
                 "url": t.url,
-                "due_time": t.due_time.isoformat() if t.due_time else None,
+                "due_time": iso_utc(t.due_time),
                 "is_overdue": t.is_overdue,
             }
             for t in tasks

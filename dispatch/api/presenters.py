@@ -5,11 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from dispatch import engine as E
+from portal.timestamps import iso_utc
 from tickets.choices import V1, priority_word
-
-
-def _dt(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _minutes_text(minutes: int) -> str:
@@ -58,7 +55,7 @@ def intelligent(record, s) -> dict:
         "selected_engineer": brief,
         "match_details": match_details(s.assessment, i),
         "dispatch_reason": record.reason,
-        "estimated_response_time": _dt(record.estimated_response_at),
+        "estimated_response_time": iso_utc(record.estimated_response_at),
         "confidence_level": str(E.CONFIDENCE_LEVELS[record.confidence]) if record.confidence else "",
         "alternatives": record.alternatives,
         "rules_applied": record.rules_fired,
@@ -190,7 +187,7 @@ def rule(obj) -> dict:
         "actions": obj.actions,
         "priority": obj.priority,
         "is_active": obj.is_active,
-        "created_at": _dt(obj.created_at),
+        "created_at": iso_utc(obj.created_at),
     }
 
 
@@ -208,7 +205,7 @@ def workload(data: dict, *, include_details: bool) -> dict:
             "workload_score": row["workload_score"],
             "capacity_utilization": row["capacity_utilization"],
             "max_workload": e.max_workload,
-            "estimated_available_time": _dt(row["estimated_available_time"]),
+            "estimated_available_time": iso_utc(row["estimated_available_time"]),
             "status": row["status"],
         }
         if include_details:
@@ -231,7 +228,7 @@ def manual(record) -> dict:
         "dispatch_type": record.dispatch_type,
         "warnings": record.warnings,
         "overridden_constraints": record.overridden,
-        "dispatch_time": _dt(record.created_at),
+        "dispatch_time": iso_utc(record.created_at),
     }
 
 
@@ -269,7 +266,7 @@ def location(e) -> dict:
         },
         "service_areas": e.service_areas or [],
         "online_status": e.online_status,
-        "last_updated": _dt(e.status_updated_at or e.updated_at),
+        "last_updated": iso_utc(e.status_updated_at or e.updated_at),
     }
 
 

@@ -3,20 +3,13 @@ load user, team, skills, certifications and workload up front; presenting never 
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils import timezone
 
 from engineers.choices import EmploymentStatus
 from engineers.selectors import current_workload
+from portal.timestamps import iso_utc
 
 ACTIVE_EMPLOYMENT = (EmploymentStatus.ACTIVE, EmploymentStatus.PROBATION)
-
-
-def _dt(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _date(value):
@@ -37,7 +30,7 @@ def status_word(engineer) -> str:
 
 
 def last_active(engineer):
-    return _dt(engineer.last_active_at or engineer.user.last_login)
+    return iso_utc(engineer.last_active_at or engineer.user.last_login)
 
 
 def team(engineer, *, full: bool = False, member_counts: dict | None = None) -> dict | None:
@@ -69,14 +62,14 @@ def engineer_skill(row) -> dict:
         "proficiency_score": _num(row.proficiency_score),
         "certification": row.certification or None,
         "experience_years": _num(row.experience_years),
-        "last_used": _dt(row.last_used_at),
+        "last_used": iso_utc(row.last_used_at),
         "verified": row.certified,
-        "last_assessed": _dt(row.last_assessed_at),
+        "last_assessed": iso_utc(row.last_assessed_at),
         # 4.4.1 names
         "skill_code": skill.code,
         "skill_name": skill.name,
         "skill_level": row.level,
-        "last_used_time": _dt(row.last_used_at),
+        "last_used_time": iso_utc(row.last_used_at),
         "skill_category": skill.category,
     }
 
@@ -186,9 +179,9 @@ def engineer_detail(engineer, *, forecast: dict, member_counts: dict | None = No
                 "availability": engineer.availability,
                 "last_active": last_active(engineer),
                 "status_message": engineer.status_message,
-                "status_updated_at": _dt(engineer.status_updated_at),
+                "status_updated_at": iso_utc(engineer.status_updated_at),
                 "on_duty": forecast["on_duty"],
-                "estimated_free_time": _dt(forecast["next_available"]),
+                "estimated_free_time": iso_utc(forecast["next_available"]),
             },
         }
     )
@@ -236,10 +229,10 @@ def workload(engineer, *, breakdown: dict, trend: list[dict], forecast: dict) ->
             "paused": breakdown["paused"],
             "total": current,
         },
-        "estimated_completion": _dt(forecast["estimated_completion"]),
+        "estimated_completion": iso_utc(forecast["estimated_completion"]),
         "workload_trend": trend,
         "capacity_forecast": {
-            "next_available": _dt(forecast["next_available"]),
+            "next_available": iso_utc(forecast["next_available"]),
             "can_take_urgent": forecast["can_take_urgent"],
             "recommended_max_new": forecast["recommended_max_new"],
             "on_duty": forecast["on_duty"],

@@ -17,6 +17,7 @@ from engineers.models import EngineerProfile, EngineerSkill, Skill
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.errors import DomainError, ErrorCode
+from portal.timestamps import iso_utc
 
 
 def _valid(serializer_class, data, *, partial=False):
@@ -193,7 +194,7 @@ class V1EngineerViewSet(V1ViewSet):
                 "longitude": P._num(engineer.longitude, 6),
                 "timezone": engineer.time_zone,
             },
-            "status_updated_at": P._dt(engineer.status_updated_at),
+            "status_updated_at": iso_utc(engineer.status_updated_at),
         }
         return ApiResponse(body, message=_("Status updated."))
 
@@ -299,7 +300,7 @@ class V1EngineerViewSet(V1ViewSet):
             "previous_level": record.previous_level,
             "level": record.level,
             "level_name": record.skill.level_name(record.level),
-            "assessed_at": P._dt(record.created_at),
+            "assessed_at": iso_utc(record.created_at),
         }
         return ApiResponse(body, message=_("Assessment recorded."), status=201)
 

@@ -3,18 +3,11 @@ each is paired with a response serializer in ``serializers`` (the OpenAPI shape)
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext as _
 
 from knowledge import search, text
 from knowledge.choices import Visibility
-
-
-def _dt(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+from portal.timestamps import iso_utc
 
 
 def display_name(user) -> str:
@@ -40,7 +33,7 @@ def document_created(document) -> dict:
         "slug": document.slug,
         "status": document.status,
         "version": document.version,
-        "created_at": _dt(document.created_at),
+        "created_at": iso_utc(document.created_at),
         "author": author(document.author),
     }
 
@@ -62,9 +55,9 @@ def document_item(document) -> dict:
         "view_count": document.view_count,
         "like_count": document.like_count,
         "rating": round(document.rating_avg, 2),
-        "created_at": _dt(document.created_at),
-        "updated_at": _dt(document.updated_at),
-        "last_viewed_at": _dt(document.last_viewed_at),
+        "created_at": iso_utc(document.created_at),
+        "updated_at": iso_utc(document.updated_at),
+        "last_viewed_at": iso_utc(document.last_viewed_at),
     }
 
 
@@ -78,7 +71,7 @@ def review(row) -> dict:
         "suggestions": row.suggestions,
         "version": row.version,
         "reviewer": author(row.actor),
-        "created_at": _dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
     }
 
 
@@ -131,8 +124,8 @@ def document_detail(document, *, versions, attachments, related, reviews, my_rat
         },
         "reviews": [review(r) for r in reviews],
         "my_rating": my_rating.rating if my_rating else None,
-        "created_at": _dt(document.created_at),
-        "updated_at": _dt(document.updated_at),
+        "created_at": iso_utc(document.created_at),
+        "updated_at": iso_utc(document.updated_at),
     }
 
 
@@ -144,7 +137,7 @@ def version(row, *, current: str, reviews) -> dict:
         "change_summary": row.change_summary,
         "change_type": row.change_type,
         "rollback_of": row.rollback_of or None,
-        "created_at": _dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
         "is_current": row.version == current,
         "reviews": [review(r) for r in reviews if r.version == row.version],
     }
@@ -180,7 +173,7 @@ def search_item(document, groups, *, highlight: bool) -> dict:
         "like_count": document.like_count,
         "difficulty_level": document.difficulty_level,
         "estimated_read_time": document.estimated_read_time,
-        "updated_at": _dt(document.updated_at),
+        "updated_at": iso_utc(document.updated_at),
         "highlight": marked,
     }
 
@@ -235,7 +228,7 @@ def rating(row, document) -> dict:
         "tags": row.tags,
         "average_rating": round(document.rating_avg, 2),
         "rating_count": document.rating_count,
-        "updated_at": _dt(row.updated_at),
+        "updated_at": iso_utc(row.updated_at),
     }
 
 
@@ -249,7 +242,7 @@ def pending_item(document, submission) -> dict:
         "title": document.title,
         "author": author(document.author),
         "review_type": submission.review_type if submission else "publish",
-        "submitted_at": _dt(submission.created_at) if submission else None,
+        "submitted_at": iso_utc(submission.created_at) if submission else None,
         "urgency": submission.urgency if submission else "normal",
         "category": document.category.name if document.category_id else None,
         "estimated_read_time": document.estimated_read_time,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 
 from portal.logging import get_request_id
+from portal.timestamps import iso_utc
 
 
 def _default_message(response, request) -> str:
@@ -26,7 +27,7 @@ class V1Renderer(JSONRenderer):
         else:
             message = getattr(response, "message", None) or _default_message(response, request)
             body = {"code": 200, "message": str(message), "data": data}
-        body["timestamp"] = timezone.now().isoformat().replace("+00:00", "Z")
+        body["timestamp"] = iso_utc(timezone.now())
         body["trace_id"] = getattr(request, "id", None) or get_request_id()
         return super().render(body, accepted_media_type, renderer_context)
 

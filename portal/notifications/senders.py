@@ -26,6 +26,7 @@ from django.utils.html import escape, linebreaks
 
 from portal import realtime
 from portal.config import get_config
+from portal.timestamps import iso_utc
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def websocket_payload(notification) -> dict:
         "title": notification.title,
         "message": notification.message,
         "ticket_id": notification.ticket_id,
-        "created_at": notification.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(notification.created_at),
     }
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.dashboard.registry import Widget, register_widget
 from portal.notifications import selectors, senders
 from portal.notifications.models import NotificationType
+from portal.timestamps import iso_utc
 
 ALL = frozenset({"user", "agent", "supervisor", "admin"})
 
@@ -18,7 +19,7 @@ def _items(rows) -> list[dict]:
             "title": n.title,
             "status": "read" if n.read_at else "unread",
             "url": senders.action_url(n),
-            "created_at": n.created_at.isoformat(),
+            "created_at": iso_utc(n.created_at),
         }
         for n in rows
     ]

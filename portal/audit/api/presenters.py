@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 
-
-def _dt(value):
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if value else None
+from portal.timestamps import iso_utc
 
 
 def _text(value) -> str | None:
@@ -27,7 +24,7 @@ def v1_log(row) -> dict:
         "details": row.description or f"{row.method} {row.path}".strip(),
         "ip_address": row.ip_address,
         "user_agent": row.user_agent,
-        "created_at": _dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
     }
 
 
@@ -51,14 +48,14 @@ def v1_admin_log(row) -> dict:
         "ip_address": row.ip_address,
         "user_agent": row.user_agent,
         "request_id": row.request_id,
-        "created_at": _dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
     }
 
 
 def desk_log(row) -> dict:
     return {
         "id": row.pk,
-        "created_at": _dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
         "user_id": row.user_id,
         "username": row.username,
         "role": row.role,

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from portal.config import ConfigEntry, get_config, serialise
-
-
-def dt(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+from portal.timestamps import iso_utc
 
 
 def display_name(user) -> str:
@@ -41,7 +34,7 @@ def v1_config(entry: ConfigEntry) -> dict:
         "default_value": "******" if spec.is_sensitive and spec.default else serialise(spec, spec.default),
         "tenant_overridable": spec.tenant_overridable,
         "updated_by": user_ref(row.updated_by) if row is not None else None,
-        "updated_at": dt(row.updated_at) if row is not None else None,
+        "updated_at": iso_utc(row.updated_at) if row is not None else None,
     }
 
 
@@ -56,7 +49,8 @@ def desk_config(entry: ConfigEntry) -> dict:
 
 
 def desk_config_updated(entry: ConfigEntry) -> dict:
-    return {"key": entry.key, "value": entry.display, "updated_at": dt(entry.row.updated_at) if entry.row else None}
+    updated_at = iso_utc(entry.row.updated_at) if entry.row else None
+    return {"key": entry.key, "value": entry.display, "updated_at": updated_at}
 
 
 # ``config/system`` keys -> registry keys (the documented subset, typed)
@@ -100,7 +94,7 @@ def v1_module(spec, row) -> dict:
         "dependencies": list(spec.dependencies),
         "can_disable": spec.can_disable,
         "config_options": {**spec.config_options, **(row.config_options if row is not None else {})},
-        "last_updated": dt(row.updated_at) if row is not None else None,
+        "last_updated": iso_utc(row.updated_at) if row is not None else None,
         "updated_by": display_name(row.updated_by) if row is not None and row.updated_by else None,
     }
 
@@ -117,13 +111,13 @@ def v1_announcement(row) -> dict:
         "target_audience": row.target_audience,
         "target_tenants": list(row.target_tenants or []),
         "target_roles": list(row.target_roles or []),
-        "publish_time": dt(row.publish_time),
-        "expire_time": dt(row.expire_time),
+        "publish_time": iso_utc(row.publish_time),
+        "expire_time": iso_utc(row.expire_time),
         "is_popup": row.is_popup,
         "is_email_notify": row.is_email_notify,
         "tenant_id": row.tenant_id,
         "created_by": {"id": creator.pk, "name": display_name(creator)} if creator is not None else None,
-        "created_at": dt(row.created_at),
+        "created_at": iso_utc(row.created_at),
     }
 
 
@@ -132,12 +126,12 @@ def v1_maintenance(row, *, now) -> dict:
         "is_maintenance": row.is_maintenance,
         "is_active": row.active_at(now),
         "maintenance_message": row.message,
-        "start_time": dt(row.start_time),
-        "end_time": dt(row.end_time),
+        "start_time": iso_utc(row.start_time),
+        "end_time": iso_utc(row.end_time),
         "allowed_ips": list(row.allowed_ips or []),
         "allowed_users": list(row.allowed_users or []),
         "bypass_roles": list(row.bypass_roles or []),
         "tenant_id": row.tenant_id,
         "announcement_id": row.announcement_id,
-        "last_updated": dt(row.updated_at) if row.pk else None,
+        "last_updated": iso_utc(row.updated_at) if row.pk else None,
     }
