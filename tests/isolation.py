@@ -1,8 +1,11 @@
-"""Registry for the generic tenant-isolation test (tests/portal/test_tenant_isolation.py).
+"""Registry for the generic tenant-isolation tests (tests/portal/test_tenant_isolation.py for
+the API routes, tests/portal/test_page_isolation.py for the pages).
 
 For every model that a GET route of either contract serves, register a maker that creates one
-row of it in the given tenant, with ``MARKER`` in its text. The test fails for any route whose
-model has no maker, so new routes cannot skip the check.
+row of it in the given tenant, with ``MARKER`` in its text. For every page URL that names an
+object by id, register which model the id names (``page_object``). The tests fail for any route
+whose model has no maker, or any page id route that names no model, so new routes cannot skip
+the check.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from collections.abc import Callable
 MARKER = "ISOLATION-MARKER-7f3a"
 
 MAKERS: dict[str, Callable] = {}
+#: page URL name ("tickets:detail") -> (model label of the object its id names, sample values
+#: of its other URL arguments, e.g. {"action": ("accept", "close")})
+PAGE_OBJECTS: dict[str, tuple[str, dict[str, tuple]]] = {}
 
 
 def maker(model_label: str):
@@ -20,6 +26,11 @@ def maker(model_label: str):
         return func
 
     return register
+
+
+def page_object(url_name: str, model_label: str, **samples: tuple) -> None:
+    """Declare that page ``url_name`` names an object of ``model_label`` by its id argument."""
+    PAGE_OBJECTS[url_name] = (model_label, samples)
 
 
 @maker("accounts.User")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 def _user(tenant, name):
@@ -67,3 +67,13 @@ def _permission_log(tenant):
         operation_type="role_assign",
         operation_description=MARKER,
     )
+
+
+# Pages that name an identity object by id (tests/portal/test_page_isolation.py)
+page_object("accounts:user-edit", "accounts.User")
+page_object("accounts:user-password", "accounts.User")
+page_object("accounts:user-status", "accounts.User")
+page_object("accounts:role-edit", "accounts.Role")
+page_object("accounts:department-edit", "accounts.Department")
+page_object("accounts:department-delete", "accounts.Department")
+page_object("tenants:edit", "tenants.Tenant")

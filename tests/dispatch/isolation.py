@@ -1,6 +1,6 @@
 """Isolation makers for the dispatch app (see tests/isolation.py)."""
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 @maker("dispatch.DispatchStrategy")
@@ -33,3 +33,7 @@ def _record(tenant):
     return DispatchRecord.objects.create(
         tenant=tenant, ticket=ticket, engineer=engineer, assignee=agent, dispatch_type="manual", reason=MARKER
     )
+
+
+# Pages that name a ticket by id (tests/portal/test_page_isolation.py)
+page_object("dispatch:dispatch", "tickets.Ticket")

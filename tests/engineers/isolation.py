@@ -1,6 +1,6 @@
 """Isolation makers for the engineers app (see tests/isolation.py)."""
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 @maker("engineers.EngineerProfile")
@@ -27,3 +27,8 @@ def _skill(tenant):
     return Skill.objects.create(
         tenant=tenant, code=f"iso-{tenant.pk}", name=MARKER, description=MARKER, category=MARKER, keywords=[MARKER]
     )
+
+
+# Pages that name an engineer profile by id (tests/portal/test_page_isolation.py)
+page_object("engineers:detail", "engineers.EngineerProfile")
+page_object("engineers:status", "engineers.EngineerProfile")

@@ -1,6 +1,6 @@
 """Isolation makers for the knowledge app (see tests/isolation.py)."""
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 def _author(tenant):
@@ -41,3 +41,13 @@ def _category(tenant):
     from knowledge.models import KnowledgeCategory
 
     return KnowledgeCategory.objects.create(tenant=tenant, name=MARKER, description=MARKER)
+
+
+# Pages that name a knowledge object by id (tests/portal/test_page_isolation.py)
+page_object("knowledge:detail", "knowledge.Document")
+page_object("knowledge:edit", "knowledge.Document")
+page_object("knowledge:history", "knowledge.Document")
+page_object(
+    "knowledge:action", "knowledge.Document", action=("rate", "submit", "review", "archive", "rollback", "delete")
+)
+page_object("knowledge:ticket_suggestions", "tickets.Ticket")

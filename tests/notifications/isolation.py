@@ -1,6 +1,6 @@
 """Isolation makers for the notifications app (see tests/isolation.py)."""
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 @maker("notifications.Notification")
@@ -12,3 +12,7 @@ def _notification(tenant):
     return Notification.objects.create(
         tenant=tenant, recipient=recipient, type="announcement", title=MARKER, message=MARKER, data={"m": MARKER}
     )
+
+
+# Pages that name a notification by id (tests/portal/test_page_isolation.py)
+page_object("notifications:read", "notifications.Notification")

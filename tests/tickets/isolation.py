@@ -1,6 +1,6 @@
 """Isolation makers for the tickets app (see tests/isolation.py)."""
 
-from tests.isolation import MARKER, maker
+from tests.isolation import MARKER, maker, page_object
 
 
 def _requester(tenant):
@@ -37,3 +37,16 @@ def _attachment(tenant):
     return TicketAttachment.objects.create(
         tenant=tenant, uploaded_by=_requester(tenant), original_name=MARKER, external_url="https://example.com/x"
     )
+
+
+# Pages that name a ticket object by id (tests/portal/test_page_isolation.py)
+page_object("tickets:detail", "tickets.Ticket")
+page_object("tickets:edit", "tickets.Ticket")
+page_object(
+    "tickets:action",
+    "tickets.Ticket",
+    action=("accept", "reject", "start", "pause", "resolve", "close", "cancel", "assign", "rate"),
+)
+page_object("tickets:category_edit", "tickets.Category")
+page_object("tickets:attachment_download", "tickets.TicketAttachment")
+page_object("tickets:attachment_delete", "tickets.TicketAttachment")
