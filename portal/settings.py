@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.system.monitoring.RequestMetricsMiddleware",
     "portal.middleware.RequestIDMiddleware",
     "portal.audit.middleware.AuditMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -116,6 +117,10 @@ ASGI_APPLICATION = "portal.asgi.application"
 
 # --- Database -------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Database backups (the "database backup" scheduled task); downloadable by the platform admin only.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+# Addresses a Prometheus scraper may read /metrics from without signing in (comma-separated).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'opsportal.sqlite3'}"),
 }

@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from portal import health, views
 from portal.apps import project_apps
+from portal.system import views_ops as system_views
 
 
 def app_pages() -> list:
@@ -28,6 +29,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", system_views.prometheus_metrics, name="prometheus-metrics"),
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -23,3 +23,7 @@ class SystemConfig(AppConfig):
             NavItem(_("Maintenance"), "system:maintenance", permission="system:maintenance:read", icon="alert"),
         ):
             navigation.register_item("admin", item)
+
+        from portal.system import ops_ready
+
+        ops_ready.ready()

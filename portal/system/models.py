@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from portal.system.ops_models import AlertLevel, MonitorAlert, RunStatus, RunTrigger, TaskRun  # noqa: F401
+
 
 class ModuleStatus(models.TextChoices):
     ENABLED = "enabled", _("Enabled")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.system import views_announcements, views_maintenance, views_settings
+from portal.system import views_announcements, views_maintenance, views_ops, views_settings
 
 app_name = "system"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("announcements/<int:pk>/dismiss/", views_announcements.AnnouncementDismissView.as_view(),
          name="announcement-dismiss"),
     path("maintenance/", views_maintenance.MaintenanceView.as_view(), name="maintenance"),
+    path("tasks/", views_ops.ScheduledTasksPage.as_view(), name="tasks"),
+    path("status/", views_ops.StatusPage.as_view(), name="status"),
+    path("audit/", views_ops.AuditLogPage.as_view(), name="audit"),
+    path("backups/<str:name>", views_ops.backup_download, name="backup-download"),
 ]  # fmt: skip
