@@ -7,9 +7,9 @@ a :class:`~portal.system.ops_models.TaskRun` for every execution that carries a
 ``periodic_task_name`` header — beat adds it to every message it sends, and "run now" sends the
 same header — whichever process (worker, eager web process, embedded beat) executes it.
 
-Scheduled tasks act on the whole installation (a backup holds every tenant's data), so reading,
-creating and running them is the platform super admin's: a tenant administrator is refused even
-though the catalogue grants the ``system:task:*`` codes to the tenant role.
+Scheduled tasks act on the whole installation (a backup holds every tenant's data), so creating
+and running them is the platform super admin's: a tenant administrator is refused even though the
+catalogue grants ``system:task:create``/``execute`` to the tenant role. Reading follows the codes.
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ UNRECORDED = {"system.monitor_tick"}
 
 
 # --- permissions -----------------------------------------------------------------------------
+
+
+def require_code(user, code: str) -> None:
+    """Reads follow the permission catalogue (a tenant administrator holding the code sees the
+    platform's schedules and status, read-only); writes and runs need :func:`require_platform`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_contract_permission(code):
+        raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS)
 
 
 def require_platform(user, code: str) -> None:
@@ -145,7 +152,7 @@ def scheduled_tasks_for(user):
     ``[(PeriodicTask, TaskStats)]`` in two queries plus one for the last runs."""
     from django_celery_beat.models import PeriodicTask
 
-    require_platform(user, "system:task:read")
+    require_code(user, "system:task:read")
     tasks = list(
         PeriodicTask.objects.exclude(name="celery.backend_cleanup").select_related("crontab", "interval").order_by("id")
     )
@@ -187,7 +194,7 @@ def scheduled_task_for(user, task_id: int, code: str = "system:task:read"):
 
 
 def runs_for(user, task_id: int | None = None):
-    require_platform(user, "system:task:read")
+    require_code(user, "system:task:read")
     rows = TaskRun.objects.select_related("triggered_by")
     return rows.filter(periodic_task_id=task_id) if task_id is not None else rows
 
