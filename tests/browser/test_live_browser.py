@@ -91,3 +91,52 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
         )
         assert board.evaluate("window.__notReloaded") is True
         watcher.screenshot(path=str(settings.BASE_DIR / "var" / "tickets-live-detail.png"))
+
+    def test_lists_drop_reassigned_rows_and_add_new_tickets_as_events_arrive(self):
+        # given agent A on "my tickets" with a ticket, agent B on the notifications page and the
+        # open queue; every session is made before any browser runs (the test's database
+        # connection must not be used while Playwright's loop runs), the changes come from
+        # the supervisor's and the requester's browsers
+        tenant = TenantFactory(code="live_l")
+        requester = UserFactory(tenant=tenant, username="req", roles=["user"])
+        agent_a = UserFactory(tenant=tenant, username="agent_a", real_name="王工程师", roles=["agent"])
+        agent_b = UserFactory(tenant=tenant, username="agent_b", real_name="赵工程师", roles=["agent"])
+        supervisor = UserFactory(tenant=tenant, username="sup", roles=["supervisor"])
+        ticket = services.ticket_create(tenant=tenant, by=requester, data={"title": "VPN 无法连接"})
+        services.ticket_assign(ticket=ticket, by=supervisor, assignee=agent_a)
+        url = self.live_server_url
+        pages = {
+            name: signed_in_page(self.browser, url, user)
+            for name, user in (("mine", agent_a), ("inbox", agent_b), ("queue", agent_b), ("boss", supervisor),
+                               ("filer", requester))
+        }  # fmt: skip
+        mine, inbox, queue, boss, filer = (pages[n] for n in ("mine", "inbox", "queue", "boss", "filer"))
+        for page, path in ((mine, "/tickets/mine/"), (inbox, "/notifications/"), (queue, "/tickets/unassigned/")):
+            page.goto(f"{url}{path}")
+            wait_until(page, "window.OpsPortalLive && window.OpsPortalLive.connected")
+            page.evaluate("window.__notReloaded = true")
+        row = f'[data-ticket-row="{ticket.pk}"]'
+        assert mine.locator(row).count() == 1
+        # when the supervisor transfers it to agent B
+        boss.goto(f"{url}/tickets/{ticket.pk}/")
+        boss.click("[data-dialog-open=dlg-transfer]")
+        boss.select_option("#id_transfer-assignee", str(agent_b.pk))
+        boss.click("#dlg-transfer button[type=submit]")
+        boss.wait_for_selector("#ticket-assignee:has-text('赵工程师')")
+        # then it leaves A's list at once, and B's notification list shows the new notice
+        wait_until(mine, f"document.querySelector('{row}') === null", timeout=5)
+        wait_until(inbox, "document.querySelectorAll('[data-notification-id]').length === 1", timeout=5)
+        # when the requester files a new ticket, it appears in the agents' open queue
+        filer.goto(f"{url}/tickets/new/")
+        filer.fill("#id_title", "打印机卡纸")
+        filer.click("form.tk-form button[type=submit]")
+        filer.wait_for_url("**/tickets/*/")
+        wait_until(queue, "document.querySelector('tr.tk-live-new') !== null", timeout=5)
+        assert "打印机卡纸" in queue.locator("tr.tk-live-new").inner_text()
+        for page in (mine, inbox, queue):
+            assert page.evaluate("window.__notReloaded") is True
+        # and opening the ticket that left A's view explains it instead of a 404
+        mine.goto(f"{url}/tickets/{ticket.pk}/")
+        assert mine.locator("[data-ticket-gone]").count() == 1 and ticket.number in mine.content()
+        for page in pages.values():
+            page.context.close()
