@@ -140,3 +140,30 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
         assert mine.locator("[data-ticket-gone]").count() == 1 and ticket.number in mine.content()
         for page in pages.values():
             page.context.close()
+
+    def test_a_page_that_was_offline_catches_up_after_reconnecting(self):
+        # given the requester on the ticket's page and the agent on it too (sessions made first)
+        tenant = TenantFactory(code="live_r")
+        requester = UserFactory(tenant=tenant, username="req", roles=["user"])
+        agent = UserFactory(tenant=tenant, username="agent", roles=["agent"])
+        supervisor = UserFactory(tenant=tenant, username="sup", roles=["supervisor"])
+        ticket = services.ticket_create(tenant=tenant, by=requester, data={"title": "邮箱无法登录"})
+        services.ticket_assign(ticket=ticket, by=supervisor, assignee=agent)
+        watcher = self.open_page(requester, f"/tickets/{ticket.pk}/")
+        acting = self.open_page(agent, f"/tickets/{ticket.pk}/")
+        watcher.evaluate("window.__notReloaded = true")
+        in_progress = "document.querySelector('#ticket-status').classList.contains('tk-status-in_progress')"
+        # when the requester's network drops and the agent starts work meanwhile
+        watcher.context.set_offline(True)
+        watcher.evaluate("window.dispatchEvent(new Event('offline'))")
+        wait_until(watcher, "!window.OpsPortalLive.connected")
+        acting.locator('button[name="do"][value="start"]').click()
+        acting.wait_for_load_state()
+        watcher.wait_for_timeout(1000)
+        assert watcher.evaluate(in_progress) is False  # the push was missed
+        # then, back online, the page reconnects and refetches what changed, without a reload
+        watcher.context.set_offline(False)
+        watcher.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_until(watcher, "window.OpsPortalLive.connected")
+        wait_until(watcher, in_progress)
+        assert watcher.evaluate("window.__notReloaded") is True
