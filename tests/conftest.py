@@ -80,3 +80,31 @@ def api():
         return c
 
     return client
+
+
+@pytest.fixture
+def shipped_rows(transactional_db):
+    """Transactional tests flush the database between tests, data-migrated rows included: load
+    the permission catalogue and the shipped beat schedules again (both idempotent).
+    ``serialized_rollback`` would reload them too, but its fixed primary keys collide with the
+    content types an earlier flush re-created under other ids when tests run on two workers."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import Permission
+    from accounts.permission_catalog import sync_permissions
+
+    sync_permissions(Permission)
+    import_module("portal.system.migrations.0004_task_runs_alerts_schedules").create(apps, None)
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process whatever REDIS_URL says (the PostgreSQL+Redis CI run has no worker)."""
+    from portal.celery import app as celery_app
+
+    old = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = True, True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old

@@ -16,7 +16,8 @@ SHOTS = Path(os.environ.get("BROWSER_SHOTS", settings.BASE_DIR / "var" / "screen
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rows")
 def test_ops_pages_render_and_fit_a_phone(live_server, django_user_model):
     root = django_user_model.objects.create_superuser(email="root@ops.local", password="x-Passw0rd!", username="root")
     base = live_server.url

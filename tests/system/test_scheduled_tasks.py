@@ -87,7 +87,8 @@ class TestCreate:
 
 # A real backup reads the database through SQLite's backup API, which cannot copy a database
 # its own connection holds a write transaction on: these tests commit, like production does.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rows", "eager_celery")
 class TestRunNow:
     def test_run_now_records_history_and_statistics(self, api, root_admin, settings):
         task = shipped("system: database backup")

@@ -135,7 +135,8 @@ class TestAlerts:
         assert MonitorAlert.objects.get().notified_at is not None
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rows", "eager_celery")
 def test_backup_restores_into_an_empty_database(tmp_path, tenant_a, tenant_b, make_user):
     """The dump restores into a fresh database with the same rows (SQLite: a new file;
     PostgreSQL: pg_restore into a new database)."""
@@ -177,7 +178,8 @@ def test_backup_restores_into_an_empty_database(tmp_path, tenant_a, tenant_b, ma
     assert os.path.exists(made.path)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shipped_rows", "eager_celery")
 def test_backups_keep_the_configured_count_and_download_is_super_admin_only(client, root_admin, tenant_a,
                                                                              make_user):  # fmt: skip
     from portal.config import set_config
