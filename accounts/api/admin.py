@@ -35,9 +35,7 @@ from accounts.models import (
     LoginLog,
     LoginSession,
     PermissionChangeLog,
-    Role,
     SessionEndReason,
-    User,
     UserStatus,
     UserType,
 )
@@ -51,20 +49,21 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _in_tenant(model, request, pk, field: str):
-    """A related row named by id in the request body: must be in the caller's tenant."""
+def _named(rows, pk, field: str):
+    """A related row named by id in the request body, looked up among ``rows`` — the caller's
+    scoped selector — so another tenant's id reads as unknown."""
     if pk in (None, ""):
         return None
-    row = model.objects.filter(tenant=request.user.tenant, pk=pk).first()
+    row = rows.filter(pk=pk).first()
     if row is None:
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown %(field)s.") % {"field": field}, field=field)
     return row
 
 
-def _roles_in_tenant(request, ids):
+def _named_roles(request, ids):
     if ids is None:
         return None
-    roles = list(Role.objects.filter(tenant=request.user.tenant, pk__in=ids))
+    roles = list(selectors.roles_for(request.user).filter(pk__in=ids))
     if len(roles) != len(set(ids)):
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown role."), field="role_ids")
     return roles
@@ -147,7 +146,7 @@ class _UserViewSetBase(V1ViewSet):
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
         profile = d.pop("profile", {}) or {}
-        manager = _in_tenant(User, request, profile.pop("manager_id", None), "manager_id")
+        manager = _named(selectors.users_for(request.user), profile.pop("manager_id", None), "manager_id")
         if "timezone" in profile:
             profile["time_zone"] = profile.pop("timezone")
         user = services.user_admin_create(
@@ -156,9 +155,9 @@ class _UserViewSetBase(V1ViewSet):
             username=d.pop("username"),
             email=d.pop("email"),
             password=d.pop("password"),
-            roles=_roles_in_tenant(request, d.pop("role_ids", None)),
+            roles=_named_roles(request, d.pop("role_ids", None)),
             status=d.pop("status", UserStatus.ACTIVE),
-            department=_in_tenant(Department, request, d.pop("department_id", None), "department_id"),
+            department=_named(selectors.departments_for(request.user), d.pop("department_id", None), "department_id"),
             manager=manager,
             ip=_ip(request),
             send_welcome_email=d.pop("send_welcome_email", False),
@@ -176,9 +175,10 @@ class _UserViewSetBase(V1ViewSet):
         profile = d.pop("profile", None) or {}
         kwargs = {}
         if "department_id" in d:
-            kwargs["department"] = _in_tenant(Department, request, d.pop("department_id"), "department_id")
+            departments = selectors.departments_for(request.user)
+            kwargs["department"] = _named(departments, d.pop("department_id"), "department_id")
         if "manager_id" in profile:
-            kwargs["manager"] = _in_tenant(User, request, profile.pop("manager_id"), "manager_id")
+            kwargs["manager"] = _named(selectors.users_for(request.user), profile.pop("manager_id"), "manager_id")
         if "timezone" in profile:
             profile["time_zone"] = profile.pop("timezone")
         status = d.pop("status", None)
@@ -186,7 +186,7 @@ class _UserViewSetBase(V1ViewSet):
             user=user,
             by=request.user,
             data={**d, **profile},
-            roles=_roles_in_tenant(request, d.pop("role_ids", None)),
+            roles=_named_roles(request, d.pop("role_ids", None)),
             ip=_ip(request),
             **kwargs,
         )
@@ -362,8 +362,8 @@ class V1DepartmentViewSet(V1ViewSet):
             code=d["department_code"],
             name=d["department_name"],
             description=d["description"],
-            parent=_in_tenant(Department, request, d.get("parent_id"), "parent_id"),
-            manager=_in_tenant(User, request, d.get("manager_id"), "manager_id"),
+            parent=_named(selectors.departments_for(request.user), d.get("parent_id"), "parent_id"),
+            manager=_named(selectors.users_for(request.user), d.get("manager_id"), "manager_id"),
             sort_order=d["sort_order"],
         )
         fresh = self.get_queryset().get(pk=node.pk)
