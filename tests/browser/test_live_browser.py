@@ -16,7 +16,7 @@ from django.db import connection
 
 from portal.celery import app as celery_app
 from tests.browser_support import chromium, signed_in_page, wait_until
-from tests.conftest import require_service
+from tests.conftest import close_database_pools, require_service
 from tests.factories import TenantFactory, UserFactory
 from tickets import services
 
@@ -37,6 +37,7 @@ class TestLiveTicketPages(ChannelsLiveServerTestCase):
         # The server process delivers the notifications its requests cause itself (no worker here).
         cls._eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
+        close_database_pools()
         super().setUpClass()
         cls._browser_stack = ExitStack()
         cls.browser = cls._browser_stack.enter_context(chromium())

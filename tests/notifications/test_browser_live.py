@@ -19,7 +19,7 @@ from portal.celery import app as celery_app
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from tests.browser_support import chromium, signed_in_page, wait_until
-from tests.conftest import require_service
+from tests.conftest import close_database_pools, require_service
 from tests.factories import TenantFactory, UserFactory
 
 
@@ -56,6 +56,7 @@ class TestLiveBell(ChannelsLiveServerTestCase):
         )
         # The server process inherits our settings, where NAME already is the test database.
         settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
+        close_database_pools()
         super().setUpClass()
         cls._browser_stack = ExitStack()
         cls.browser = cls._browser_stack.enter_context(chromium())

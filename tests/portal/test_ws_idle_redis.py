@@ -21,7 +21,7 @@ from django.db import connection, connections
 
 from portal import realtime
 from portal.redis_options import CHANNEL_LAYER_SOCKET_TIMEOUT, LAYER_BLOCKING_WAIT
-from tests.conftest import bearer_for, require_service
+from tests.conftest import bearer_for, close_database_pools, require_service
 from tests.factories import TenantFactory, UserFactory
 
 IDLE_SECONDS = 65
@@ -47,6 +47,7 @@ class TestIdleSocketOnRedis(ChannelsLiveServerTestCase):
             "needs PostgreSQL and Redis (DATABASE_URL=postgres://… REDIS_URL=redis://…)",
         )
         settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
+        close_database_pools()
         super().setUpClass()
 
     def test_idle_sockets_stay_open_past_a_minute_and_still_receive(self):
