@@ -120,3 +120,15 @@ def close_database_pools():
     for conn in connections.all(initialized_only=True):
         if conn.vendor == "postgresql":
             conn.close_pool()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A live server whose test failed before its tearDownClass (a timeout during start-up) is a
+    forked child the interpreter would wait for at exit, forever: end such children here."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
