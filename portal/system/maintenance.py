@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.middleware import client_ip
 from portal.errors import DomainError, ErrorCode
 from portal.system import policy
 from portal.system.models import MaintenanceWindow
@@ -306,10 +307,6 @@ def windows_close_ended(*, now=None) -> int:
 # language switch. The APIs are gated in their base class, after token authentication.
 OPEN_PREFIXES = ("/api/", "/static/", "/healthz", "/readyz", "/i18n/", "/favicon.ico", "/admin/login/")
 OPEN_URL_NAMES = {"accounts:login", "accounts:login-otp", "accounts:logout"}
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class MaintenanceMiddleware:
