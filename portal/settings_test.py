@@ -15,9 +15,15 @@ def _redis_url_for_worker(url: str, worker: str) -> str:
     return f"{base}/{(int(db or 0) + index) % 16}"
 
 
-if os.environ.get("REDIS_URL") and os.environ.get("PYTEST_XDIST_WORKER"):
-    # os.environ, not a setting: servers and workers that tests start inherit it.
+if (
+    os.environ.get("REDIS_URL")
+    and os.environ.get("PYTEST_XDIST_WORKER")
+    and "OPSPORTAL_TEST_REDIS_MOVED" not in os.environ
+):
+    # os.environ, not a setting: servers and workers that tests start inherit it (once moved:
+    # a spawned server reads these settings again with the worker's environment).
     os.environ["REDIS_URL"] = _redis_url_for_worker(os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["OPSPORTAL_TEST_REDIS_MOVED"] = "1"
 
 from portal.settings import *  # noqa: E402, F403
 from portal.settings import DATABASES  # noqa: E402

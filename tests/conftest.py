@@ -110,18 +110,6 @@ def eager_celery():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
 
 
-def close_database_pools():
-    """Close this process's connections and its PostgreSQL pool (and the pool's threads) before
-    a live-server test forks its daphne process: forking while the pool's worker threads hold
-    their locks can leave the child stuck before it ever listens (seen once in CI)."""
-    from django.db import connections
-
-    connections.close_all()
-    for conn in connections.all(initialized_only=True):
-        if conn.vendor == "postgresql":
-            conn.close_pool()
-
-
 def pytest_sessionfinish(session, exitstatus):
     """A live server whose test failed before its tearDownClass (a timeout during start-up) is a
     forked child the interpreter would wait for at exit, forever: end such children here."""

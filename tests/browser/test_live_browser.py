@@ -10,34 +10,26 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 import pytest
-from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
-from django.db import connection
 
 from portal.celery import app as celery_app
 from tests.browser_support import chromium, signed_in_page, wait_until
-from tests.conftest import close_database_pools, require_service
 from tests.factories import TenantFactory, UserFactory
+from tests.live_server import LiveDaphneTestCase
 from tickets import services
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-class TestLiveTicketPages(ChannelsLiveServerTestCase):
+class TestLiveTicketPages(LiveDaphneTestCase):
     serve_static = True
+    # The server process delivers the notifications its requests cause itself (no worker here).
+    eager_tasks = True
 
     @classmethod
     def setUpClass(cls):
-        redis_layer = "channels_redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        require_service(
-            connection.vendor == "postgresql" and redis_layer,
-            "needs PostgreSQL and Redis (DATABASE_URL=postgres://… REDIS_URL=redis://…)",
-        )
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
-        # The server process delivers the notifications its requests cause itself (no worker here).
         cls._eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
-        close_database_pools()
         super().setUpClass()
         cls._browser_stack = ExitStack()
         cls.browser = cls._browser_stack.enter_context(chromium())

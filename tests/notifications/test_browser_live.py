@@ -11,16 +11,15 @@ import threading
 from contextlib import ExitStack
 
 import pytest
-from channels.testing import ChannelsLiveServerTestCase
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from portal.celery import app as celery_app
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
 from tests.browser_support import chromium, signed_in_page, wait_until
-from tests.conftest import close_database_pools, require_service
 from tests.factories import TenantFactory, UserFactory
+from tests.live_server import LiveDaphneTestCase
 
 
 def as_worker(func, **kwargs):
@@ -44,19 +43,11 @@ def as_worker(func, **kwargs):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-class TestLiveBell(ChannelsLiveServerTestCase):
+class TestLiveBell(LiveDaphneTestCase):
     serve_static = True
 
     @classmethod
     def setUpClass(cls):
-        redis_layer = "channels_redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        require_service(
-            connection.vendor == "postgresql" and redis_layer,
-            "needs PostgreSQL and Redis (DATABASE_URL=postgres://… REDIS_URL=redis://…)",
-        )
-        # The server process inherits our settings, where NAME already is the test database.
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
-        close_database_pools()
         super().setUpClass()
         cls._browser_stack = ExitStack()
         cls.browser = cls._browser_stack.enter_context(chromium())

@@ -15,14 +15,13 @@ import time
 import pytest
 import websockets
 from channels.layers import get_channel_layer
-from channels.testing import ChannelsLiveServerTestCase
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from portal import realtime
 from portal.redis_options import CHANNEL_LAYER_SOCKET_TIMEOUT, LAYER_BLOCKING_WAIT
-from tests.conftest import bearer_for, close_database_pools, require_service
+from tests.conftest import bearer_for
 from tests.factories import TenantFactory, UserFactory
+from tests.live_server import LiveDaphneTestCase
 
 IDLE_SECONDS = 65
 SOCKETS = 3
@@ -38,18 +37,7 @@ def test_the_layer_read_timeout_stays_above_the_blocking_wait():
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-class TestIdleSocketOnRedis(ChannelsLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        redis_layer = "channels_redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
-        require_service(
-            connection.vendor == "postgresql" and redis_layer,
-            "needs PostgreSQL and Redis (DATABASE_URL=postgres://… REDIS_URL=redis://…)",
-        )
-        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = connection.settings_dict["NAME"]
-        close_database_pools()
-        super().setUpClass()
-
+class TestIdleSocketOnRedis(LiveDaphneTestCase):
     def test_idle_sockets_stay_open_past_a_minute_and_still_receive(self):
         # Given signed-in users with sockets open on a real daphne using the Redis layer
         tenant = TenantFactory(code="idle_ws")
