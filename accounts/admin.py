@@ -18,6 +18,7 @@ from accounts.models import (
     User,
     UserRole,
 )
+from portal.client import client_ip
 from portal.trees import TreeWriteAdminMixin
 
 
@@ -127,9 +128,7 @@ class RoleAdmin(admin.ModelAdmin):
         before = set(form.instance.permissions.values_list("code", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(form.instance.permissions.values_list("code", flat=True))
-        role_permissions_logged(
-            role=form.instance, by=request.user, before=before, after=after, ip=request.META.get("REMOTE_ADDR")
-        )
+        role_permissions_logged(role=form.instance, by=request.user, before=before, after=after, ip=client_ip(request))
 
 
 @admin.register(Permission)

@@ -45,6 +45,7 @@ from accounts.models import (
     User,
     UserStatus,
 )
+from portal.client import client_ip
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from portal.system import maintenance
@@ -121,7 +122,7 @@ def client_info(request, device_info: dict | None = None, device_name: str = "")
     device_type, os_name, browser = _parse_user_agent(ua)
     given = device_info if isinstance(device_info, dict) else {}
     return ClientInfo(
-        ip_address=meta.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=ua,
         device_id=str(given.get("device_id") or "")[:128],
         device_name=str(given.get("device_name") or device_name or browser or "")[:128],

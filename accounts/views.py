@@ -32,6 +32,7 @@ from accounts.forms import (
     UserCreateForm,
 )
 from accounts.models import Department, LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
+from portal.client import client_ip
 from portal.config import get_config
 from portal.context_processors import SITE_NAME
 from portal.errors import DomainError, ErrorCode
@@ -65,7 +66,7 @@ def _signin_rate_refusal(request, view):
     the APIs' sign-in calls: ``system.login.rate_per_ip``), else ``None``."""
     from portal.ratelimit import signin_ip_hit
 
-    verdict = signin_ip_hit(request.META.get("REMOTE_ADDR"))
+    verdict = signin_ip_hit(client_ip(request))
     if verdict.allowed:
         return None
     # A form bound to nothing: validating the submitted one would check the password.
@@ -292,10 +293,6 @@ class SessionsView(PortalPageMixin, View):
         return redirect("accounts:sessions")
 
 
-def _ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class UsersView(PortalPageMixin, View):
     """Tenant administrator: the tenant's users, create one, deactivate/activate."""
 
@@ -364,7 +361,7 @@ class UsersView(PortalPageMixin, View):
                     roles=list(d["roles"]) or None,
                     status=d["status"],
                     department=d["department"],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                     real_name=d["real_name"],
                     phone=d["phone"],
                     user_type=d["user_type"],
@@ -422,7 +419,7 @@ class RolesView(PortalPageMixin, View):
                     description=d["description"],
                     permission_codes=[p.code for p in d["permissions"]],
                     parent=d["parent"],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc, fields={"permission_codes": "permissions", "parent_role_id": "parent"})
@@ -573,7 +570,7 @@ class UserEditView(PortalPageMixin, View):
                     data={k: d[k] for k in ("real_name", "email", "phone", "job_title", "user_type")},
                     roles=list(d["roles"]),
                     department=d["department"],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc, fields={"department_id": "department", "role_ids": "roles"})
@@ -696,7 +693,7 @@ class RoleEditView(PortalPageMixin, View):
                     name=d["role_name"],
                     description=d["description"],
                     permission_codes=[p.code for p in d["permissions"]],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except DomainError as exc:
                 form_add_domain_error(form, exc, fields={"permission_codes": "permissions"})

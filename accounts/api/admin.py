@@ -41,12 +41,9 @@ from accounts.models import (
 )
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.client import client_ip
 from portal.errors import DomainError, ErrorCode
 from portal.filters import IdFilter, IdListFilter, IPAddressFilter, MomentFilter
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _named(rows, pk, field: str):
@@ -159,7 +156,7 @@ class _UserViewSetBase(V1ViewSet):
             status=d.pop("status", UserStatus.ACTIVE),
             department=_named(selectors.departments_for(request.user), d.pop("department_id", None), "department_id"),
             manager=manager,
-            ip=_ip(request),
+            ip=client_ip(request),
             send_welcome_email=d.pop("send_welcome_email", False),
             **d,
             **profile,
@@ -187,7 +184,7 @@ class _UserViewSetBase(V1ViewSet):
             by=request.user,
             data={**d, **profile},
             roles=_named_roles(request, d.pop("role_ids", None)),
-            ip=_ip(request),
+            ip=client_ip(request),
             **kwargs,
         )
         if status is not None and status != user.status:

@@ -12,6 +12,7 @@ from accounts.models import Role, UserStatus
 from accounts.permission_catalog import BUILTIN_ROLE_RANK
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskViewSet
+from portal.client import client_ip
 from portal.errors import ErrorCode
 
 
@@ -126,7 +127,7 @@ class DeskUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
             password=d.pop("password"),
             roles=[role] if role else [],
             status=d.pop("status"),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             **d,
         )
         data = {

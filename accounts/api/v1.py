@@ -7,6 +7,7 @@ from accounts.api.admin_serializers import V1RoleCreateSerializer
 from accounts.api.serializers import PermissionSerializer, RoleSerializer
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
+from portal.client import client_ip
 from portal.errors import DomainError, ErrorCode
 
 
@@ -38,7 +39,7 @@ class RoleViewSet(mixins.ListModelMixin, V1ViewSet):
             role_type=d["role_type"],
             permission_codes=list(d.get("permission_codes") or []) + list(d.get("permissions") or []),
             parent=parent,
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
         )
         fresh = selectors.roles_for(request.user).get(pk=role.pk)
         return ApiResponse(RoleSerializer(fresh).data, status=201, message=_("Role created."))

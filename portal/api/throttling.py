@@ -13,6 +13,7 @@ from __future__ import annotations
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from portal import ratelimit
+from portal.client import client_ip
 
 
 class _AtomicRateThrottle(SimpleRateThrottle):
@@ -52,7 +53,7 @@ class SignInRateThrottle(BaseThrottle):
     """Per client address across all accounts: the sign-in calls of both contracts."""
 
     def allow_request(self, request, view):
-        verdict = ratelimit.signin_ip_hit(request.META.get("REMOTE_ADDR"))
+        verdict = ratelimit.signin_ip_hit(client_ip(request))
         self._wait = verdict.retry_after
         return verdict.allowed
 

@@ -18,6 +18,7 @@ from portal import modules
 from portal.api.exceptions import desk_exception_handler, v1_exception_handler
 from portal.api.pagination import DeskPagination, V1Pagination
 from portal.api.renderers import DeskRenderer, V1Renderer
+from portal.client import client_ip
 from portal.errors import DomainError, ErrorCode
 from portal.system import maintenance
 from portal.tenancy import principal_tenant, scope_to_principal
@@ -38,7 +39,7 @@ class ContractViewMixin:
         if user is not None and user.is_authenticated and user.tenant_id and not user.tenant.is_usable:
             raise DomainError(ErrorCode.TENANT_UNAVAILABLE)
         if not self.public:  # sign-in and the other public calls stay open (the sign-in service decides)
-            maintenance.raise_if_closed(user, maintenance.client_ip(request))
+            maintenance.raise_if_closed(user, client_ip(request))
         enabled, module = modules.view_enabled(type(self), user)
         if not enabled:
             raise DomainError(

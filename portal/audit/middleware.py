@@ -12,6 +12,7 @@ import time
 
 from portal.api.parsers import loads_bounded
 from portal.audit import recorder
+from portal.client import client_ip
 
 logger = logging.getLogger("portal.audit")
 
@@ -57,10 +58,6 @@ def _form_body(request):
         return {k: (vs[0] if len(vs) == 1 else vs) for k, vs in request.POST.lists()}
     except Exception:  # noqa: BLE001 - a body Django could not parse
         return None
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditMiddleware:

@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit.middleware import client_ip
+from portal.client import client_ip
 from portal.errors import DomainError, ErrorCode
 from portal.system import policy
 from portal.system.models import MaintenanceWindow

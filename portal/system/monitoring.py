@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.client import client_ip
 from portal.config import get_config
 
 logger = logging.getLogger(__name__)
@@ -515,8 +516,8 @@ def metrics_access_allowed(request) -> bool:
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip(), str(token)):
         return True
-    address = request.META.get("REMOTE_ADDR", "")
-    return bool(address) and address in settings.METRICS_ALLOWED_IPS
+    address = client_ip(request)
+    return address is not None and address in settings.METRICS_ALLOWED_IPS
 
 
 def live_snapshot(*, host: dict, requests: dict) -> dict:
