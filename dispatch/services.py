@@ -20,7 +20,8 @@ from types import SimpleNamespace
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,72 +300,87 @@ def rule_delete(*, rule: DispatchRule, by) -> None:
 # --- loading the engine's input -------------------------------------------------------------------
 
 
-def _on_duty_by_schedule(profiles: list[dict], tenant, at: datetime) -> dict[str, bool]:
-    """Duty per distinct schedule (engineers mostly share a handful): one calendar each."""
+def _decoded(cache: dict, text: str | None):
+    """JSON columns arrive as text and are decoded once per distinct value: a thousand
+    engineers share a handful of schedules and service-area lists."""
+    if text not in cache:
+        try:
+            cache[text] = None if text is None else json.loads(text)
+        except ValueError:
+            cache[text] = None
+    return cache[text]
+
+
+def _on_duty_by_schedule(schedules: dict[str, dict | None], tenant, at: datetime) -> dict[str, bool]:
+    """Duty per distinct schedule (keyed by its stored text): one calendar each."""
     days = engineer_selectors.tenant_days(tenant)
     out: dict[str, bool] = {}
-    for p in profiles:
-        key = p["schedule_key"]
-        if key not in out:
-            schedule = p["work_schedule"]
-            try:
-                out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=schedule), at, days=days)
-            except ValidationError:  # a malformed stored schedule: the default office hours
-                out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=None), at, days=days)
+    for key, schedule in schedules.items():
+        try:
+            out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=schedule), at, days=days)
+        except ValidationError:  # a malformed stored schedule: the default office hours
+            out[key] = engineer_selectors.is_on_duty(SimpleNamespace(work_schedule=None), at, days=days)
     return out
 
 
 def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Pool:
     """The tenant's dispatchable engineers (alive profile, working, active user) as a Pool.
-    Three queries whatever the number of engineers."""
+    Four small queries whatever the number of engineers; JSON columns are read as text and
+    decoded once per distinct value."""
     at = at or timezone.now()
     queryset = EngineerProfile.objects.for_tenant(tenant).filter(employment_status__in=WORKING, user__status="active")
     if engineer_ids is not None:
         queryset = queryset.filter(pk__in=list(engineer_ids))
     profiles = list(
-        queryset.order_by("id").values(
+        queryset.order_by("id")
+        .annotate(schedule_text=Cast("work_schedule", TextField()), areas_text=Cast("service_areas", TextField()))
+        .values_list(
             "id", "user_id", "user__real_name", "user__username", "city", "district", "latitude", "longitude",
-            "service_areas", "max_workload", "online_status", "work_schedule", "performance_score",
+            "areas_text", "max_workload", "online_status", "schedule_text", "performance_score",
         )
     )  # fmt: skip
+    user_ids = [p[1] for p in profiles]
     # Open tickets per assignee in one GROUP BY (the count engineers.selectors.with_workload makes)
     open_tickets = Ticket.objects.filter(tenant=tenant, status__in=list(OPEN_STATUSES), assigned_to__isnull=False)
     if engineer_ids is not None:
-        open_tickets = open_tickets.filter(assigned_to_id__in=[p["user_id"] for p in profiles])
+        open_tickets = open_tickets.filter(assigned_to_id__in=user_ids)
     load = dict(open_tickets.order_by().values_list("assigned_to_id").annotate(n=Count("id")))
-    for p in profiles:
-        p["current_workload"] = load.get(p["user_id"], 0)
-    skills: dict[int, dict[str, int]] = {p["id"]: {} for p in profiles}
+    skills: dict[int, dict[str, int]] = {p[0]: {} for p in profiles}
     rows = EngineerSkill.objects.filter(tenant=tenant, engineer__is_deleted=False)
     if engineer_ids is not None:
         rows = rows.filter(engineer_id__in=list(skills))
-    for engineer_id, code, level in rows.values_list("engineer_id", "skill__code", "level"):
+    rows = list(rows.values_list("engineer_id", "skill_id", "level"))
+    codes = dict(Skill._base_manager.filter(pk__in={r[1] for r in rows}).values_list("id", "code"))
+    for engineer_id, skill_id, level in rows:
         if engineer_id in skills:
-            skills[engineer_id][code] = level
-    for p in profiles:
-        p["schedule_key"] = json.dumps(p["work_schedule"], sort_keys=True, default=str)
-    duty = _on_duty_by_schedule(profiles, tenant, at)
+            skills[engineer_id][codes[skill_id]] = level
+    json_values: dict = {}
+    schedules = {p[11]: _decoded(json_values, p[11]) for p in profiles}
+    duty = _on_duty_by_schedule(schedules, tenant, at)
     pool = E.Pool(
         [
             E.EngineerRow(
-                id=p["id"],
-                name=p["user__real_name"] or p["user__username"],
-                skills=skills[p["id"]],
-                workload=p["current_workload"] or 0,
-                max_workload=p["max_workload"],
-                online_status=p["online_status"],
-                on_duty=duty[p["schedule_key"]],
-                city=p["city"],
-                district=p["district"],
-                latitude=None if p["latitude"] is None else float(p["latitude"]),
-                longitude=None if p["longitude"] is None else float(p["longitude"]),
-                service_areas=p["service_areas"] or [],
-                performance=p["performance_score"],
+                id=pk,
+                name=real_name or username,
+                skills=skills[pk],
+                workload=load.get(user_id, 0),
+                max_workload=max_workload,
+                online_status=online_status,
+                on_duty=duty[schedule_text],
+                city=city,
+                district=district,
+                latitude=None if latitude is None else float(latitude),
+                longitude=None if longitude is None else float(longitude),
+                service_areas=_decoded(json_values, areas_text) or [],
+                performance=performance,
             )
-            for p in profiles
+            for (
+                pk, user_id, real_name, username, city, district, latitude, longitude,
+                areas_text, max_workload, online_status, schedule_text, performance,
+            ) in profiles
         ]
-    )
-    pool.user_ids = {p["id"]: p["user_id"] for p in profiles}
+    )  # fmt: skip
+    pool.user_ids = {p[0]: p[1] for p in profiles}
     return pool
 
 
