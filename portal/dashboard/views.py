@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from django.views.generic import TemplateView
 
 from portal.dashboard import selectors
 from portal.dashboard.api import presenters as P
-from portal.dashboard.registry import TIME_RANGES, WIDGETS, widgets_for
+from portal.dashboard.registry import TIME_RANGES, WIDGETS, widget_for, widgets_for
 from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from portal.templatetags.portal_ui import role_names
@@ -241,3 +242,45 @@ class SearchView(PortalPageMixin, TemplateView):
             result = selectors.search(user=self.request.user, q=q, type="all", limit=20)
             groups = [{**group, "results": result.by_kind[group["type"]]} for group in result.groups]
         return super().get_context_data(q=q, groups=groups, total=sum(len(g["results"]) for g in groups), **kwargs)
+
+
+PREVIEW_COLOURS = ("#2563eb", "#60a5fa", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6")
+
+
+def preview_kind(widget) -> str:
+    """What the preview draws: the chart's shape, or the widget's kind (figures, list)."""
+    if widget.widget_type == "chart" and widget.chart_type in {"line", "bar", "doughnut"}:
+        return widget.chart_type
+    return widget.widget_type if widget.widget_type in {"stat", "list"} else "list"
+
+
+class WidgetPreviewView(PortalPageMixin, View):
+    """``preview_url`` of ``GET dashboard/widgets``: a schematic picture of the widget (its name
+    in the reader's language and the shape of its chart, figures or list; no data), as SVG.
+    Widgets the user may not see are a 404, as in the API."""
+
+    required_permission = "dashboard:read"
+
+    def get(self, request, widget_code: str):
+        widget = widget_for(request.user, widget_code)
+        if widget is None:
+            raise Http404
+        heights = (60, 96, 74, 112, 88, 104, 70)
+        context = {
+            "name": str(widget.name),
+            "kind": preview_kind(widget),
+            "bars": [
+                {"x": 28 + 39 * i, "y": 176 - h, "h": h, "fill": PREVIEW_COLOURS[i % 2]} for i, h in enumerate(heights)
+            ],
+            "tiles": [{"x": 18 + 98 * i, "fill": PREVIEW_COLOURS[i * 2]} for i in range(3)],
+            "rows": [{"y": 62 + 24 * i, "w": 180 - 22 * (i % 3), "fill": PREVIEW_COLOURS[i % 6]} for i in range(5)],
+        }
+        response = HttpResponse(
+            render_to_string("dashboard/widget_preview.svg", context, request=request),
+            content_type="image/svg+xml; charset=utf-8",
+        )
+        # a picture, never a document: nothing in it may run or load anything
+        response["Content-Security-Policy"] = "default-src 'none'"
+        response["Cache-Control"] = "private, max-age=3600"
+        response["Vary"] = "Cookie, Accept-Language"
+        return response

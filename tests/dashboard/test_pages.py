@@ -111,3 +111,27 @@ def test_top_bar_search_box(desk, make_user, client):
     nobody.roles.clear()
     client.force_login(nobody)
     assert f'action="{reverse("dashboard:search")}"' not in client.get("/").content.decode()
+
+
+def test_widget_previews_are_pictures_of_what_the_user_may_add(desk, client, api):
+    # Given the widget list a supervisor gets from the API
+    widgets = api(desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]
+    client.force_login(desk.supervisor)
+    shapes = set()
+    for widget in widgets:
+        # Then every preview_url answers with an SVG naming the widget, in the reader's language
+        response = client.get(widget["preview_url"], HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200, widget["widget_code"]
+        assert response["Content-Type"].startswith("image/svg+xml")
+        assert response["Content-Security-Policy"] == "default-src 'none'"
+        body = response.content.decode()
+        assert body.startswith("<svg") and f"<title>{widget['widget_name']}</title>" in body
+        assert "<script" not in body and " on" not in body.replace(" opacity", "")
+        shapes.add(("polyline" in body, "circle" in body, "rect" in body))
+    assert len(shapes) > 1  # line, bar, doughnut, figures and lists are drawn differently
+    # And a widget the user may not add, or none at all, is a 404; signed out, the sign-in page
+    client.force_login(desk.requester)
+    assert client.get(reverse("dashboard:widget-preview", args=["workload"])).status_code == 404
+    assert client.get(reverse("dashboard:widget-preview", args=["nope"])).status_code == 404
+    client.logout()
+    assert client.get(reverse("dashboard:widget-preview", args=["ticket_trends"])).status_code == 302

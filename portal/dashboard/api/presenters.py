@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from portal.dashboard import layouts
 from portal.dashboard.registry import WIDGETS, Task, Widget
 
@@ -69,5 +71,5 @@ def v1_widget(widget: Widget) -> dict:
         "min_height": widget.min_height,
         "default_width": widget.width,
         "default_height": widget.height,
-        "preview_url": None,
+        "preview_url": reverse("dashboard:widget-preview", args=[widget.code]),
     }
