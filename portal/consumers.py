@@ -19,6 +19,10 @@ from portal import realtime
 CLOSE_UNAUTHENTICATED = 4401
 #: Close code when the channel layer is unavailable (RFC 6455 registry: "Try Again Later").
 CLOSE_TRY_AGAIN_LATER = 1013
+#: Close code while maintenance mode shuts the user out (application range; "503"). The socket
+#: is accepted and closed at once after an ``{"type": "error", "data": {"code": "MAINTENANCE", …}}``
+#: frame, since daphne can answer a refused handshake only with 403.
+CLOSE_MAINTENANCE = 4503
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +88,31 @@ def _authenticate(token: str | None, session_user):
     return user
 
 
+def _client_ip(scope) -> str | None:
+    """The caller's address as the HTTP gate reads it (``REMOTE_ADDR``, which daphne fills from
+    the same ``client`` of the scope, after its proxy-header handling)."""
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+@database_sync_to_async
+def _maintenance_refusal(user, scope) -> dict | None:
+    """The error frame for a user an active maintenance window shuts out, or ``None``. The
+    decision is the HTTP gate's own (``maintenance.refusal``): same windows, same bypass rules."""
+    from portal.system import maintenance
+    from portal.timestamps import iso_utc
+
+    window = maintenance.refusal(user, _client_ip(scope))
+    if window is None:
+        return None
+    return {
+        "code": "MAINTENANCE",
+        "message": window.display_message(),
+        "end_time": iso_utc(window.end_time),
+        "retry": True,
+    }
+
+
 def _bearer(scope) -> str | None:
     query = parse_qs(scope.get("query_string", b"").decode())
     if query.get("token"):
@@ -106,6 +135,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         user = await _authenticate(_bearer(self.scope), self.scope.get("user"))
         if user is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        refused = await _maintenance_refusal(user, self.scope)
+        if refused is not None:
+            await self.accept()
+            await self.send_json({"type": "error", "data": refused})
+            await self.close(code=CLOSE_MAINTENANCE)
             return
         self.user = user
         self.groups_joined = [realtime.user_group(user.id)]
@@ -155,7 +190,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
             # The Redis layer forgets group members after ``group_expiry`` (a day); a client's
-            # heartbeat renews them, so a socket left open for days keeps receiving.
+            # heartbeat renews them, so a socket left open for days keeps receiving. A maintenance
+            # window that began since the socket opened ends it here, as it would refuse it now.
+            refused = await _maintenance_refusal(self.user, self.scope)
+            if refused is not None:
+                await self.send_json({"type": "error", "data": refused})
+                await self.close(code=CLOSE_MAINTENANCE)
+                return
             await self._join_groups()
             self.audiences = await _audiences(self.user)  # a role change applies from here
             await self.send_json({"type": "pong", "data": {}})

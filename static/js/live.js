@@ -24,6 +24,7 @@
     listUrl: (script && script.dataset.listUrl) || "/notifications/"
   };
   var CLOSE_UNAUTHENTICATED = 4401;
+  var CLOSE_MAINTENANCE = 4503; // maintenance mode: the page itself answers 503; retry slowly
   var MAX_DELAY = 30000;
   var PING_EVERY = 25000;
   var socket = null;
@@ -174,6 +175,9 @@
       if (event.code === CLOSE_UNAUTHENTICATED) {
         stopped = true; // signed out: reconnecting would only be refused again
         return;
+      }
+      if (event.code === CLOSE_MAINTENANCE) {
+        attempt = Math.max(attempt, 5); // next try after ~30 s, not at once
       }
       scheduleReconnect();
     });
