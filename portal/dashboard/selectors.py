@@ -91,9 +91,20 @@ def api_qps() -> float:
     return round((cache.get(qps_key(last_minute)) or 0) / 60, 2)
 
 
+def _monitors(user) -> bool:
+    return user.has_contract_permission("monitor:read") or user.has_contract_permission("system:monitor:read")
+
+
 def _system_status(user) -> dict:
+    """Host figures (CPU, memory) and the request rate of every tenant only for the platform
+    operator (``monitoring.sees_platform``); a tenant's monitors get their tenant's rate."""
+    from portal.system import monitoring
+
     status = {"status": "healthy", "cpu_usage": None, "memory_usage": None, "active_users": None, "api_qps": None}
-    if not (user.has_contract_permission("monitor:read") or user.has_contract_permission("system:monitor:read")):
+    if not _monitors(user):
+        return status
+    if not monitoring.sees_platform(user):
+        status["api_qps"] = monitoring.request_metrics(tenant_id=user.tenant_id)["requests_per_second"]
         return status
     try:
         import psutil
@@ -113,7 +124,7 @@ def realtime(*, user) -> dict:
     """``GET dashboard/realtime``: system status (figures only for monitors), the alerts and
     recent activities the apps report within the caller's visibility."""
     body = {"system_status": _system_status(user), "alerts": [], "recent_activities": []}
-    monitors = body["system_status"]["cpu_usage"] is not None
+    monitors = _monitors(user)
     for provider in registry.REALTIME.values():
         if provider.permission and not user.has_contract_permission(provider.permission):
             continue

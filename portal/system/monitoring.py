@@ -20,6 +20,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.functional import empty
 from django.utils.translation import gettext as _
 
 from portal.client import client_ip
@@ -118,16 +119,20 @@ class Recorder:
         self.pending: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.last_flush = time.monotonic()
 
-    def record(self, status: int, elapsed_ms: float) -> None:
+    def record(self, status: int, elapsed_ms: float, tenant_id: int | None = None) -> None:
+        """Count one request; a tenant user's request is also counted under ``t<id>:`` fields,
+        so a tenant administrator can be shown their tenant's figures (and only those)."""
         bucket = next((i for i, bound in enumerate(BUCKETS_MS) if elapsed_ms <= bound), len(BUCKETS_MS))
         minute = int(time.time() // 60)
+        prefixes = ("", f"{tenant_field_prefix(tenant_id)}") if tenant_id is not None else ("",)
         with self.lock:
             fields = self.pending[minute]
-            fields["count"] += 1
-            fields["duration_ms"] += int(elapsed_ms)
-            fields[f"b{bucket}"] += 1
-            if status >= 500:
-                fields["errors"] += 1
+            for prefix in prefixes:
+                fields[f"{prefix}count"] += 1
+                fields[f"{prefix}duration_ms"] += int(elapsed_ms)
+                fields[f"{prefix}b{bucket}"] += 1
+                if status >= 500:
+                    fields[f"{prefix}errors"] += 1
             due = time.monotonic() - self.last_flush >= FLUSH_EVERY
         if due:
             self.flush()
@@ -147,6 +152,20 @@ class Recorder:
 recorder = Recorder()
 
 
+def tenant_field_prefix(tenant_id: int) -> str:
+    return f"t{int(tenant_id)}:"
+
+
+def _request_tenant_id(request) -> int | None:
+    """The tenant of the user this request was served for, without a query: DRF puts the
+    authenticated user on the request; the session's lazy user counts only if the view used it."""
+    user = request.__dict__.get("user")
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is None or wrapped is empty:
+        return None
+    return getattr(wrapped, "tenant_id", None)
+
+
 class RequestMetricsMiddleware:
     """Counts every request with its status and latency (see the module docstring)."""
 
@@ -161,7 +180,7 @@ class RequestMetricsMiddleware:
             status = response.status_code
             return response
         finally:
-            recorder.record(status, (time.perf_counter() - started) * 1000)
+            recorder.record(status, (time.perf_counter() - started) * 1000, _request_tenant_id(request))
 
 
 def _percentile(buckets: list[int], total: int, q: float) -> float | None:
@@ -177,12 +196,17 @@ def _percentile(buckets: list[int], total: int, q: float) -> float | None:
     return float(BUCKETS_MS[-1])
 
 
-def request_metrics(window_minutes: int = WINDOW_MINUTES) -> dict:
-    """Rate, latency percentiles and error rate over the last minutes, across processes."""
+def request_metrics(window_minutes: int = WINDOW_MINUTES, *, tenant_id: int | None = None) -> dict:
+    """Rate, latency percentiles and error rate over the last minutes, across processes: of every
+    request, or with ``tenant_id`` of that tenant's users' requests only."""
     recorder.flush()
     now_minute = int(time.time() // 60)
     minutes = list(range(now_minute - window_minutes + 1, now_minute + 1))
     rows, totals = store().read(minutes)
+    if tenant_id is not None:
+        prefix = tenant_field_prefix(tenant_id)
+        rows = [{k[len(prefix) :]: v for k, v in r.items() if k.startswith(prefix)} for r in rows]
+        totals = {k[len(prefix) :]: v for k, v in totals.items() if k.startswith(prefix)}
     count = sum(r.get("count", 0) for r in rows)
     errors = sum(r.get("errors", 0) for r in rows)
     duration = sum(r.get("duration_ms", 0) for r in rows)
@@ -339,14 +363,24 @@ def active_users(tenant_id=None) -> int:
     return rows.values("user_id").distinct().count()
 
 
-def system_status(*, tenant_id=None) -> dict:
+def sees_platform(user) -> bool:
+    """Host internals (CPU, memory, disk, load, uptimes, network), service details (worker host
+    names, error texts), platform alerts and figures summed over every tenant are the platform
+    operator's. A tenant administrator (``system:monitor:read`` / ``monitor:read`` in their role)
+    is answered the same operations with the service states and their own tenant's figures;
+    host fields are ``null``. See docs/security.md "System status"."""
+    return bool(getattr(user, "is_platform_admin", False))
+
+
+def system_status(*, user) -> dict:
+    """``GET admin/system/status`` for ``user`` (see :func:`sees_platform`)."""
+    if not sees_platform(user):
+        return tenant_status(user.tenant_id)
     services = services_status()
-    bad = [s for s in services if s["status"] == "unhealthy"]
-    critical = any(s["service_name"] == "database" for s in bad)
     host = host_metrics()
     requests = request_metrics()
     return {
-        "system_health": "unhealthy" if critical else ("degraded" if bad else "healthy"),
+        "system_health": _overall(services),
         "uptime": int(time.time() - BOOT_TIME),
         "host_uptime": host["host_uptime"],
         "version": getattr(settings, "PORTAL_VERSION", "1.0.0"),
@@ -357,7 +391,7 @@ def system_status(*, tenant_id=None) -> dict:
             "memory_usage": host["memory_usage"],
             "disk_usage": host["disk_usage"],
             "load_average": host["load_average"],
-            "active_users": active_users(tenant_id),
+            "active_users": active_users(None),
             "api_requests_per_minute": requests["requests_per_minute"],
             "p50_ms": requests["p50_ms"],
             "p95_ms": requests["p95_ms"],
@@ -366,6 +400,56 @@ def system_status(*, tenant_id=None) -> dict:
         },
         "alerts": list(open_alerts()),
     }
+
+
+def _overall(services: list[dict]) -> str:
+    bad = [s for s in services if s["status"] == "unhealthy"]
+    if any(s["service_name"] == "database" for s in bad):
+        return "unhealthy"
+    return "degraded" if bad else "healthy"
+
+
+def tenant_status(tenant_id: int) -> dict:
+    """What a tenant's administrator sees: each service's state and response time (no error
+    text or host names), their tenant's users and requests; no host figure, no platform alert."""
+    services = [{**s, "error": None, "detail": None} for s in services_status()]
+    requests = request_metrics(tenant_id=tenant_id)
+    return {
+        "system_health": _overall(services),
+        "uptime": None,
+        "host_uptime": None,
+        "version": getattr(settings, "PORTAL_VERSION", "1.0.0"),
+        "environment": "embedded" if settings.EMBEDDED else ("development" if settings.DEBUG else "production"),
+        "services": services,
+        "metrics": {
+            "cpu_usage": None,
+            "memory_usage": None,
+            "disk_usage": None,
+            "load_average": None,
+            "active_users": active_users(tenant_id),
+            "api_requests_per_minute": requests["requests_per_minute"],
+            "p50_ms": requests["p50_ms"],
+            "p95_ms": requests["p95_ms"],
+            "p99_ms": requests["p99_ms"],
+            "error_rate": requests["error_rate"],
+        },
+        "alerts": [],
+    }
+
+
+HIDDEN_HOST = dict.fromkeys(("cpu_usage", "memory_usage", "disk_usage", "network_in", "network_out", "load_average"))
+
+
+def metrics_for(user) -> tuple[dict, dict, dict, int, int]:
+    """(host, requests, database, active users, active sessions) of ``GET monitor/metrics`` for
+    ``user``: everything for the platform admin; for a tenant, no host figure, the database's
+    state without its vendor, and the tenant's own requests, users and sessions."""
+    if sees_platform(user):
+        return host_metrics(), request_metrics(), check_database(), active_users(None), active_sessions(None)
+    database = {**check_database(), "detail": None, "error": None}
+    tenant_id = user.tenant_id
+    return (HIDDEN_HOST, request_metrics(tenant_id=tenant_id), database, active_users(tenant_id),
+            active_sessions(tenant_id))  # fmt: skip
 
 
 # --- alerts ---------------------------------------------------------------------------------------------
@@ -399,9 +483,10 @@ def open_alerts():
 
 
 def alerts_for(user):
+    """Alerts are raised from host and platform-wide readings: the platform operator's only."""
     from portal.system.ops_models import MonitorAlert
 
-    return MonitorAlert.objects.all()
+    return MonitorAlert.objects.all() if sees_platform(user) else MonitorAlert.objects.none()
 
 
 def evaluate_alerts(*, host: dict | None = None, requests: dict | None = None) -> list:

@@ -90,7 +90,7 @@ class StatusPage(PlatformPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        status = monitoring.system_status()
+        status = monitoring.system_status(user=self.request.user)
         ctx["status"] = status
         ctx["alerts"] = monitoring.alerts_for(self.request.user)[:10]
         host, requests = monitoring.host_metrics(), monitoring.request_metrics()

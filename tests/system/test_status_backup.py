@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from portal.system import backup, monitoring
 from portal.system.ops_models import MonitorAlert
@@ -57,11 +58,78 @@ class TestStatus:
         assert data["system_health"] == "unhealthy"
 
 
+HOST_FIELDS = ("cpu_usage", "memory_usage", "disk_usage", "load_average")
+
+
+@pytest.mark.django_db
+class TestWhatTenantAdminsSee:
+    """Host internals and every tenant's figures are the platform operator's; a tenant admin
+    gets the same operations with the service states and their own tenant's figures."""
+
+    @pytest.fixture
+    def scene(self, api, root_admin, tenant_a, tenant_b, make_user):
+        admin_a, admin_b = make_user(tenant_a, "admin"), make_user(tenant_b, "admin")
+        client_a, client_b = api(admin_a), api(admin_b)  # each opens a login session
+        for _ in range(3):
+            client_a.get("/api/v1/monitor/alerts")
+        for _ in range(7):
+            client_b.get("/api/v1/monitor/alerts")
+        MonitorAlert.objects.create(metric="cpu_usage", level="critical", message="CPU usage is 97%", value=97,
+                                    peak=97, threshold=90, raised_at=timezone.now())  # fmt: skip
+        return client_a, api(root_admin)
+
+    def test_status_hides_the_host_and_other_tenants_from_a_tenant_admin(self, scene):
+        client_a, root = scene
+        # When tenant A's admin reads the status
+        r = client_a.get(STATUS)
+        # Then it answers, with the service states and no host internal
+        assert r.status_code == 200
+        data = r.json()["data"]
+        assert data["uptime"] is None and data["host_uptime"] is None
+        assert all(data["metrics"][k] is None for k in HOST_FIELDS)
+        assert {s["service_name"] for s in data["services"]} == {"database", "redis", "celery_workers", "celery_beat"}
+        assert all(s["error"] is None and s["detail"] is None for s in data["services"])
+        assert data["services"][0]["status"] == "healthy" and data["system_health"] in {"healthy", "degraded"}
+        # And the platform's alert is not theirs; the users and requests counted are tenant A's
+        assert data["alerts"] == []
+        assert data["metrics"]["active_users"] == 1
+        a_rate = data["metrics"]["api_requests_per_minute"]
+        # While the platform admin sees the host, the alert and everyone's traffic
+        full = root.get(STATUS).json()["data"]
+        assert full["uptime"] > 0 and full["metrics"]["cpu_usage"] is not None and full["alerts"]
+        assert full["metrics"]["active_users"] >= 3
+        assert full["metrics"]["api_requests_per_minute"] > a_rate > 0
+
+    def test_monitor_metrics_and_alerts(self, scene, api, tenant_a, make_user):
+        client_a, root = scene
+        body = client_a.get("/api/v1/monitor/metrics").json()["data"]
+        assert set(body["system"].values()) == {None}
+        assert body["database"]["vendor"] is None and body["database"]["status"] == "healthy"
+        assert body["application"]["active_users"] == 1 and body["application"]["active_sessions"] == 1
+        full = root.get("/api/v1/monitor/metrics").json()["data"]
+        assert full["system"]["memory_usage"] > 0 and full["database"]["vendor"]
+        assert full["application"]["api_qps"] > body["application"]["api_qps"] > 0
+        # monitor:read of a supervisor is answered the same way
+        supervisor = api(make_user(tenant_a, "supervisor")).get("/api/v1/monitor/metrics").json()["data"]
+        assert supervisor["system"]["cpu_usage"] is None
+        alerts = client_a.get("/api/v1/monitor/alerts").json()["data"]
+        assert alerts["total"] == 0 and alerts["items"] == []
+        assert root.get("/api/v1/monitor/alerts").json()["data"]["total"] == 1
+
+    def test_status_page_and_prometheus_are_the_platform_admins(self, client, root_admin, tenant_a, make_user):
+        client.force_login(make_user(tenant_a, "admin"))
+        assert client.get("/system/status/").status_code == 403
+        assert client.get("/metrics").status_code == 403
+        client.force_login(root_admin)
+        page = client.get("/system/status/")
+        assert page.status_code == 200
+        assert client.get("/metrics").status_code == 200
+
+
 @pytest.mark.django_db
 class TestRequestMetrics:
-    def test_middleware_measures_rate_latency_and_errors(self, api, tenant_a, make_user):
-        supervisor = make_user(tenant_a, "supervisor")
-        client = api(supervisor)
+    def test_middleware_measures_rate_latency_and_errors(self, api, root_admin):
+        client = api(root_admin)
         for _ in range(5):
             client.get("/api/v1/monitor/alerts")
         client.get("/api/v1/no-such-thing")

@@ -105,7 +105,8 @@ def v1_metrics(host: dict, requests: dict, database: dict, active_users: int, ac
             "error_rate": requests["error_rate"],
             "active_sessions": active_sessions,
         },
-        "database": {"vendor": str(database.get("detail") or ""), "response_time": database["response_time"],
+        "database": {"vendor": str(database["detail"]) if database.get("detail") else None,
+                     "response_time": database["response_time"],
                      "status": database["status"]},
     }  # fmt: skip
 

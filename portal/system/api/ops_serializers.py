@@ -60,13 +60,16 @@ class V1Service(serializers.Serializer):
     detail = serializers.CharField(allow_null=True, required=False)
 
 
+HOST_ONLY = "Null unless the caller is the platform administrator (host figure)."
+
+
 class V1StatusMetrics(serializers.Serializer):
-    cpu_usage = serializers.FloatField()
-    memory_usage = serializers.FloatField()
-    disk_usage = serializers.FloatField()
-    load_average = serializers.ListField(child=serializers.FloatField())
-    active_users = serializers.IntegerField()
-    api_requests_per_minute = serializers.FloatField()
+    cpu_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    memory_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    disk_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    load_average = serializers.ListField(child=serializers.FloatField(), allow_null=True, help_text=HOST_ONLY)
+    active_users = serializers.IntegerField(help_text="The caller's tenant's, or every tenant's (platform admin).")
+    api_requests_per_minute = serializers.FloatField(help_text="The caller's tenant's requests, or all of them.")
     p50_ms = serializers.FloatField(allow_null=True)
     p95_ms = serializers.FloatField(allow_null=True)
     p99_ms = serializers.FloatField(allow_null=True)
@@ -81,8 +84,8 @@ class V1StatusAlert(serializers.Serializer):
 
 class V1Status(serializers.Serializer):
     system_health = serializers.ChoiceField(choices=["healthy", "degraded", "unhealthy"])
-    uptime = serializers.IntegerField(help_text="Seconds this server process has run.")
-    host_uptime = serializers.IntegerField()
+    uptime = serializers.IntegerField(allow_null=True, help_text="Seconds this server process has run. " + HOST_ONLY)
+    host_uptime = serializers.IntegerField(allow_null=True, help_text=HOST_ONLY)
     version = serializers.CharField()
     environment = serializers.CharField()
     services = V1Service(many=True)
@@ -91,12 +94,12 @@ class V1Status(serializers.Serializer):
 
 
 class V1MetricsSystem(serializers.Serializer):
-    cpu_usage = serializers.FloatField()
-    memory_usage = serializers.FloatField()
-    disk_usage = serializers.FloatField()
-    network_in = serializers.IntegerField()
-    network_out = serializers.IntegerField()
-    load_average = serializers.ListField(child=serializers.FloatField())
+    cpu_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    memory_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    disk_usage = serializers.FloatField(allow_null=True, help_text=HOST_ONLY)
+    network_in = serializers.IntegerField(allow_null=True, help_text=HOST_ONLY)
+    network_out = serializers.IntegerField(allow_null=True, help_text=HOST_ONLY)
+    load_average = serializers.ListField(child=serializers.FloatField(), allow_null=True, help_text=HOST_ONLY)
 
 
 class V1MetricsApplication(serializers.Serializer):
@@ -111,7 +114,7 @@ class V1MetricsApplication(serializers.Serializer):
 
 
 class V1MetricsDatabase(serializers.Serializer):
-    vendor = serializers.CharField()
+    vendor = serializers.CharField(allow_null=True, help_text=HOST_ONLY)
     response_time = serializers.FloatField(allow_null=True)
     status = serializers.CharField()
 

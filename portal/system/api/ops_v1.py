@@ -10,7 +10,6 @@ from portal.api.views import V1APIView
 from portal.system import monitoring, scheduling
 from portal.system.api import ops_presenters as P
 from portal.system.api import ops_serializers as S
-from portal.system.ops_models import MonitorAlert
 
 TASK_ID = OpenApiParameter("task_id", int, OpenApiParameter.PATH)
 
@@ -64,37 +63,35 @@ class V1ScheduledTaskExecuteView(V1APIView):
 @extend_schema(tags=["system"])
 class V1SystemStatusView(V1APIView):
     """``GET admin/system/status``: database, Redis, celery workers and beat checked now (with
-    response times), host figures and the open alerts."""
+    response times), host figures and the open alerts. A tenant administrator gets the service
+    states and their tenant's figures; host fields are null (``monitoring.sees_platform``)."""
 
     required_permissions = "system:monitor:read"
 
     @extend_schema(responses=S.V1Status)
     def get(self, request):
-        return ApiResponse(P.v1_status(monitoring.system_status()), message=_("Fetched successfully."))
+        return ApiResponse(P.v1_status(monitoring.system_status(user=request.user)), message=_("Fetched successfully."))
 
 
 @extend_schema(tags=["monitor"])
 class V1MonitorMetricsView(V1APIView):
     """``GET monitor/metrics``: host, request (all processes, last 5 minutes) and database
-    figures. Active users and sessions count the caller's tenant (all for the platform admin)."""
+    figures. A tenant's caller gets their tenant's users, sessions and requests and no host
+    figure (null); the platform admin gets everything (``monitoring.metrics_for``)."""
 
     required_permissions = "monitor:read"
 
     @extend_schema(responses=S.V1Metrics)
     def get(self, request):
-        tenant_id = None if request.user.is_platform_admin else request.user.tenant_id
-        users = monitoring.active_users(tenant_id)
-        sessions = monitoring.active_sessions(tenant_id)
-        body = P.v1_metrics(
-            monitoring.host_metrics(), monitoring.request_metrics(), monitoring.check_database(), users, sessions
-        )
+        body = P.v1_metrics(*monitoring.metrics_for(request.user))
         return ApiResponse(body, message=_("Fetched successfully."))
 
 
 @extend_schema(tags=["monitor"])
 class V1MonitorAlertListView(V1APIView):
     """``GET monitor/alerts``: alert episodes raised from the thresholds in the settings
-    (``monitor.alert.*``), newest first."""
+    (``monitor.alert.*``), newest first. They are readings of the host and of every tenant's
+    traffic: a tenant's caller gets an empty page."""
 
     required_permissions = "monitor:read"
 
@@ -106,7 +103,7 @@ class V1MonitorAlertListView(V1APIView):
     )  # fmt: skip
     def get(self, request):
         query = _valid(S.V1AlertQuery, request.query_params)
-        rows = MonitorAlert.objects.all()
+        rows = monitoring.alerts_for(request.user)
         if query.get("status") == "active":
             rows = rows.filter(resolved_at__isnull=True)
         elif query.get("status") == "resolved":
