@@ -99,8 +99,13 @@ def notify(
     ticket_id: int | None = None,
     data: dict | None = None,
     actor=None,
+    force_email: bool = False,
 ) -> Notification | None:
     """Tell ``recipient`` something, through the channels they want for ``type``.
+
+    ``force_email`` adds the email channel whatever their preference for ``type`` (an
+    announcement its author chose to send by email); it still needs an address and email
+    enabled for the recipient's tenant (``notification.email.enabled``).
 
     Returns the stored notification, or None when nothing is to be sent (every channel off, the
     recipient is the actor, inactive, or a platform account without a tenant)."""
@@ -111,6 +116,7 @@ def notify(
     if actor is not None and getattr(actor, "pk", None) == recipient.pk:
         return None  # nobody needs to be told about what they did themselves
     in_app, email, chat = channel_preferences(recipient, type)
+    email = email or force_email
     robots = []
     if chat:
         robots = [r for r in ChatRobot.objects.filter(tenant_id=recipient.tenant_id, enabled=True) if r.receives(type)]
@@ -159,6 +165,7 @@ def notify_many(
     ticket_id: int | None = None,
     data: dict | None = None,
     actor=None,
+    force_email: bool = False,
 ) -> list[Notification]:
     """``notify`` for several users (each once, even if listed twice), in one transaction."""
     seen, created = set(), []
@@ -167,7 +174,14 @@ def notify_many(
             continue
         seen.add(recipient.pk)
         notification = notify(
-            recipient=recipient, type=type, title=title, message=message, ticket_id=ticket_id, data=data, actor=actor
+            recipient=recipient,
+            type=type,
+            title=title,
+            message=message,
+            ticket_id=ticket_id,
+            data=data,
+            actor=actor,
+            force_email=force_email,
         )
         if notification is not None:
             created.append(notification)

@@ -1,5 +1,5 @@
 """Announcements: compose, target, schedule; shown as a banner (or popup) to the targeted users
-and sent to them as notifications when published.
+and sent to them as notifications when published (and by email with ``is_email_notify``).
 
 Who writes: the platform super admin (``tenant`` None: may target everyone, chosen tenants or
 chosen roles anywhere) and a tenant administrator (their own tenant only). Who sees: a signed-in
@@ -209,8 +209,10 @@ def announcement_create(*, by, data: dict[str, Any]) -> Announcement:
 
 @transaction.atomic
 def announcement_publish(*, announcement: Announcement) -> int:
-    """Publish once: mark it published and notify every targeted user. Idempotent (the row is
-    locked and re-read; an already published one is left alone). Returns notifications sent."""
+    """Publish once: mark it published and notify every targeted user, by email too when
+    ``is_email_notify`` (the notification outbox delivers it after commit through the delivery
+    task). Idempotent (the row is locked and re-read; an already published one is left alone).
+    Returns notifications sent."""
     from portal.notifications.models import NotificationType
     from portal.notifications.services import notify_many
 
@@ -228,6 +230,7 @@ def announcement_publish(*, announcement: Announcement) -> int:
         message=row.content,
         data={"announcement_id": row.pk, "action_url": "/notifications/", "priority": row.priority},
         actor=row.created_by,
+        force_email=row.is_email_notify,  # mailed after commit, from the outbox, once per user
     )
     return len(sent)
 

@@ -122,3 +122,80 @@ class TestSchedule:
 
         task = PeriodicTask.objects.get(task="system.announcements_tick")
         assert task.enabled and task.interval.every == 60 and task.expire_seconds < 60
+
+
+@pytest.fixture
+def mail(monkeypatch, mailoutbox):
+    """Email switched on in the settings registry; the notification sender's SMTP connection
+    replaced by the locmem backend, so what it would send lands in ``mailoutbox``."""
+    from django.core.mail import get_connection
+
+    from portal.config import set_config
+    from portal.notifications import senders
+
+    set_config("notification.email.enabled", True)
+    set_config("notification.email.smtp_host", "smtp.ops.test")
+    set_config("notification.email.smtp_from", "noreply@ops.test")
+    monkeypatch.setattr(
+        senders, "smtp_connection", lambda cfg: get_connection("django.core.mail.backends.locmem.EmailBackend")
+    )
+    return mailoutbox
+
+
+def mailed(outbox) -> list[tuple[str, str]]:
+    return sorted((m.to[0], m.subject) for m in outbox)
+
+
+class TestEmail:
+    def test_role_target_is_mailed_once_per_user_after_commit(
+        self, api, platform_admin, tenant_a, tenant_b, make_user, mail, django_capture_on_commit_callbacks
+    ):
+        agent_a, agent_b, requester = make_user(tenant_a, "agent"), make_user(tenant_b, "agent"), make_user(tenant_a)
+        both = make_user(tenant_a, "agent", "supervisor")  # matches two target roles: still one mail
+        # When the platform admin publishes an announcement for agents and supervisors, by email
+        with django_capture_on_commit_callbacks(execute=True):
+            r = create(api, platform_admin, title="派单上线", target_audience="role",
+                       target_roles=["agent", "supervisor"], is_email_notify=True)  # fmt: skip
+            assert r.status_code == 201, r.content
+            assert mail == []  # nothing leaves before the commit
+        # Then each targeted user got exactly one mail; the requester none
+        subject = "[IT运维门户] 派单上线"
+        assert mailed(mail) == sorted((u.email, subject) for u in (agent_a, agent_b, both))
+        assert requester.email not in {m.to[0] for m in mail}
+        assert "今晚升级" in mail[0].body
+        # And publishing again (the minute job) sends nothing more
+        with django_capture_on_commit_callbacks(execute=True):
+            announcements.announcements_tick()
+        assert len(mail) == 3
+
+    def test_tenant_target_and_scheduled_publication(
+        self, api, platform_admin, tenant_a, tenant_b, make_user, mail, django_capture_on_commit_callbacks
+    ):
+        user_a, user_b = make_user(tenant_a), make_user(tenant_b)
+        publish = timezone.now() + datetime.timedelta(hours=1)
+        r = create(api, platform_admin, title="甲公司通知", target_audience="tenant", target_tenants=[tenant_a.pk],
+                   publish_time=publish.isoformat(), is_email_notify=True)  # fmt: skip
+        assert r.status_code == 201 and r.json()["data"]["status"] == "draft"
+        assert mail == []  # a draft mails nobody
+        with django_capture_on_commit_callbacks(execute=True):
+            announcements.announcements_tick(now=publish + datetime.timedelta(seconds=5))
+        assert [m.to for m in mail] == [[user_a.email]]
+        assert user_b.email not in {m.to[0] for m in mail}
+
+    def test_without_the_flag_nobody_is_mailed(
+        self, api, tenant_a, make_user, mail, django_capture_on_commit_callbacks
+    ):
+        admin, user = make_user(tenant_a, "admin"), make_user(tenant_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert create(api, admin, title="只在站内").status_code == 201
+        assert Notification.objects.filter(recipient=user, type="announcement").exists()
+        assert mail == []
+
+    def test_all_audience_of_a_tenant_admin_reaches_their_tenant_only(
+        self, api, tenant_a, tenant_b, make_user, mail, django_capture_on_commit_callbacks
+    ):
+        admin, user_a, _tenant_b_user = make_user(tenant_a, "admin"), make_user(tenant_a), make_user(tenant_b)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert create(api, admin, title="全员", is_email_notify=True).status_code == 201
+        # the author is not told of what they did; everyone else of tenant A is, tenant B is not
+        assert [m.to for m in mail] == [[user_a.email]]
