@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.functional import empty
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.client import client_ip
 from portal.config import get_config
@@ -256,6 +257,26 @@ def host_metrics() -> dict:
 
 HEARTBEAT_KEY = "opsportal:beat-heartbeat"
 
+#: The words of the status (``system_health``, a service's ``status``) as people read them; the
+#: API answers the codes.
+HEALTH_LABELS = {
+    "healthy": gettext_lazy("Healthy"),
+    "degraded": gettext_lazy("Degraded"),
+    "unhealthy": gettext_lazy("Down"),
+    "not_configured": gettext_lazy("Not configured"),
+}
+SERVICE_LABELS = {
+    "database": gettext_lazy("Database"),
+    "redis": gettext_lazy("Redis (cache and live updates)"),
+    "celery_workers": gettext_lazy("Task workers (celery)"),
+    "celery_beat": gettext_lazy("Scheduler (celery beat)"),
+}
+ENVIRONMENT_LABELS = {
+    "embedded": gettext_lazy("embedded (single process)"),
+    "development": gettext_lazy("development"),
+    "production": gettext_lazy("production"),
+}
+
 
 def _timed(check) -> dict:
     started = time.perf_counter()
@@ -264,7 +285,9 @@ def _timed(check) -> dict:
         status = "healthy"
         error = None
     except Exception as exc:  # noqa: BLE001 - any failure is the finding
-        detail, status, error = None, "unhealthy", f"{type(exc).__name__}: {exc}"[:300]
+        # Our own findings (RuntimeError) read as sentences; anything else keeps its class name.
+        text = str(exc) if type(exc) is RuntimeError else f"{type(exc).__name__}: {exc}"
+        detail, status, error = None, "unhealthy", text[:300]
     result = {
         "status": status,
         "response_time": round((time.perf_counter() - started) * 1000, 2),

@@ -53,7 +53,22 @@ class ScheduledTasksPage(PlatformPageMixin, TemplateView):
         ctx["backups"] = backup.list_backups()
         ctx["task_types"] = [(code, spec.label) for code, spec in scheduling.TASK_TYPES.items()]
         ctx.setdefault("form", {"cron_expression": "0 3 * * 0", "task_type": "cleanup"})
+        ctx["editing"] = self.editing(ctx["tasks"], ctx.get("edit_form"))
         return ctx
+
+    def editing(self, tasks, posted):
+        """The task whose schedule the edit card shows (``?edit=<id>``, or the refused post)."""
+        wanted = posted.get("task_id") if posted else self.request.GET.get("edit", "")
+        task = next((t for t in tasks if str(t["task_id"]) == str(wanted)), None)
+        if task is None:
+            return None
+        if posted:
+            return {
+                **task,
+                "cron_expression": posted.get("cron_expression", ""),
+                "enabled": posted.get("enabled") == "1",
+            }
+        return {**task, "enabled": task["status"] == "running"}
 
     def post(self, request):
         action = request.POST.get("action")
@@ -62,6 +77,13 @@ class ScheduledTasksPage(PlatformPageMixin, TemplateView):
                 outcome = scheduling.scheduled_task_execute(by=request.user, task_id=int(request.POST["task_id"]))
                 level = messages.ERROR if outcome["status"] == "failure" else messages.SUCCESS
                 messages.add_message(request, level, _("Run %(status)s.") % {"status": outcome["status"]})
+            elif action == "update":
+                scheduling.scheduled_task_update(
+                    by=request.user, task_id=int(request.POST["task_id"]),
+                    cron=request.POST.get("cron_expression") if "cron_expression" in request.POST else None,
+                    enabled=request.POST.get("enabled") == "1",
+                )  # fmt: skip
+                messages.success(request, _("Schedule saved."))
             elif action == "toggle":
                 task = scheduling.scheduled_task_set_enabled(
                     by=request.user, task_id=int(request.POST["task_id"]), enabled=request.POST.get("enabled") == "1"
@@ -77,7 +99,11 @@ class ScheduledTasksPage(PlatformPageMixin, TemplateView):
                 )  # fmt: skip
                 messages.success(request, _("Scheduled task created."))
         except (DomainError, ValueError, KeyError) as exc:
-            context = self.get_context_data(form=request.POST, error=str(getattr(exc, "message", exc)))
+            error = str(getattr(exc, "message", exc))
+            if action == "update":
+                context = self.get_context_data(edit_form=request.POST, edit_error=error)
+            else:
+                context = self.get_context_data(form=request.POST, error=error)
             return self.render_to_response(context, status=400)
         return redirect("system:tasks")
 

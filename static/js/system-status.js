@@ -37,6 +37,8 @@
       var el = document.querySelector('[data-figure="' + key + '"]');
       if (el) el.textContent = Array.isArray(s[key]) ? s[key].join(" / ") : (s[key] === null ? "—" : s[key]);
     });
+    var rate = document.querySelector('[data-figure="error_rate_percent"]');
+    if (rate && typeof s.error_rate === "number") rate.textContent = (s.error_rate * 100).toFixed(2);
     var state = document.querySelector("[data-live-state]");
     if (state) state.textContent = (zh ? "更新于 " : "updated ") + label(s.at);
   }

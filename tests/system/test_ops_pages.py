@@ -36,7 +36,26 @@ def test_pages_and_menu_for_the_root_admin_only(client, root_admin, tenant_a, ma
     client.force_login(root_admin)
     assert "0 2 * * *" in client.get(reverse("system:tasks")).content.decode()
     page = client.get(reverse("system:status")).content.decode()
-    assert "database" in page and "status-snapshot" in page
+    assert "数据库" in page and "status-snapshot" in page
+
+
+def test_status_and_tasks_pages_speak_the_readers_language(client, root_admin, settings):
+    import re
+
+    client.force_login(root_admin)
+    # Chinese: health and run words, service and task names translated; moments formatted
+    status = client.get(reverse("system:status")).content.decode()
+    assert re.search(r"data-health>(正常|降级|故障)<", status)
+    assert "调度器（celery beat）" in status and "任务执行器（celery）" in status
+    assert not re.search(r">(healthy|degraded|unhealthy|not_configured)<", status)
+    tasks = client.get(reverse("system:tasks")).content.decode()
+    assert "系统：数据库备份" in tasks and "system: database backup" not in tasks
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", tasks)  # no raw ISO moment
+    # English: the same pages in words, not codes
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    status = client.get(reverse("system:status")).content.decode()
+    assert re.search(r"data-health>(Healthy|Degraded|Down)<", status) and "Scheduler (celery beat)" in status
+    assert "system: database backup" in client.get(reverse("system:tasks")).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -136,3 +136,70 @@ class TestRunNow:
         assert r.json()["data"]["status"] == "success"
         assert not AuditLog.objects.filter(pk=old.pk).exists()
         assert AuditLog.objects.filter(pk=recent.pk).exists()
+
+
+class TestEditSchedulePage:
+    """``/system/tasks/?edit=<id>``: change a task's cron expression and enabled flag, validated
+    like the API's create and audited with old and new values."""
+
+    URL = "/system/tasks/"
+
+    def test_root_admin_changes_cron_and_pauses_with_an_audit_row(self, client, root_admin):
+        from portal.audit.models import AuditLog
+
+        task = shipped("system: database backup")
+        client.force_login(root_admin)
+        page = client.get(self.URL, {"edit": task.pk}).content.decode()
+        assert 'id="edit-task"' in page and 'value="0 2 * * *"' in page
+        r = client.post(self.URL, {"action": "update", "task_id": task.pk, "cron_expression": "30 1 * * 1-5"})
+        assert r.status_code == 302
+        task.refresh_from_db()
+        assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("30", "1", "1-5")
+        assert task.enabled is False  # the box was not ticked
+        row = AuditLog.objects.get(resource_type="scheduled_task", resource_id=str(task.pk))
+        assert row.old_value == {"cron_expression": "0 2 * * *", "enabled": True}
+        assert row.new_value == {"cron_expression": "30 1 * * 1-5", "enabled": False}
+        # the list shows the new expression
+        assert "30 1 * * 1-5" in client.get(self.URL).content.decode()
+
+    @pytest.mark.parametrize("cron", ["61 * * * *", "0 2 * *", "every day"])
+    def test_bad_cron_is_refused_on_the_page_and_changes_nothing(self, client, root_admin, cron):
+        from portal.audit.models import AuditLog
+
+        task = shipped("system: database backup")
+        before = (snapshot(), task.crontab_id, task.enabled)
+        client.force_login(root_admin)
+        r = client.post(self.URL, {"action": "update", "task_id": task.pk, "cron_expression": cron, "enabled": "1"})
+        assert r.status_code == 400
+        page = r.content.decode()
+        assert 'id="edit-task"' in page and f'value="{cron}"' in page and 'aria-invalid="true"' in page
+        task.refresh_from_db()
+        assert (snapshot(), task.crontab_id, task.enabled) == before
+        assert not AuditLog.objects.filter(resource_type="scheduled_task").exists()
+
+    def test_interval_jobs_only_pause(self, client, root_admin):
+        task = shipped("system: monitor tick")
+        client.force_login(root_admin)
+        page = client.get(self.URL, {"edit": task.pk}).content.decode()
+        assert 'name="cron_expression"' not in page.split('id="edit-task"')[1].split("</section>")[0]
+        r = client.post(self.URL, {"action": "update", "task_id": task.pk, "cron_expression": "0 * * * *"})
+        assert r.status_code == 400
+        task.refresh_from_db()
+        assert task.interval_id is not None and task.crontab_id is None and task.enabled
+        assert client.post(self.URL, {"action": "update", "task_id": task.pk}).status_code == 302
+        task.refresh_from_db()
+        assert task.enabled is False
+
+    def test_tenant_admin_is_refused_and_nothing_changes(self, client, tenant_a, make_user):
+        task = shipped("system: database backup")
+        client.force_login(make_user(tenant_a, "admin"))
+        r = client.post(self.URL, {"action": "update", "task_id": task.pk, "cron_expression": "5 5 * * *"})
+        assert r.status_code == 403
+        task.refresh_from_db()
+        assert cron_of(task) == "0 2 * * *" and task.enabled
+
+
+def cron_of(task):
+    from portal.system.scheduling import cron_expression
+
+    return cron_expression(task)
