@@ -94,7 +94,9 @@ def skill_by_code(*, tenant: Tenant, code: str, create_as: str = "", field: str 
     )
 
 
-def _check_employee_no(*, tenant: Tenant, employee_no: str, exclude_pk=None) -> None:
+def check_employee_no(*, tenant: Tenant, employee_no: str, exclude_pk=None) -> None:
+    """Employee numbers are unique among a tenant's live profiles (409). Pages ask it too, to
+    show the clash next to their other errors."""
     if not employee_no:
         return
     clash = EngineerProfile.objects.for_tenant(tenant).filter(employee_no=employee_no).exclude(pk=exclude_pk)
@@ -104,6 +106,12 @@ def _check_employee_no(*, tenant: Tenant, employee_no: str, exclude_pk=None) -> 
             _("Employee number %(no)s is already used.") % {"no": employee_no},
             field="employee_id",
         )
+
+
+def validate_coordinates(latitude, longitude) -> None:
+    """Coordinates are a pair: a lone latitude would silently turn distance scoring off."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Give latitude and longitude together."))
 
 
 def _apply(profile: EngineerProfile, data: dict) -> list[str]:
@@ -120,6 +128,10 @@ def _apply(profile: EngineerProfile, data: dict) -> list[str]:
             if getattr(profile, name) != value:
                 setattr(profile, name, value)
                 changed.append(name)
+    try:
+        validate_coordinates(profile.latitude, profile.longitude)
+    except ValidationError as error:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, error.messages[0], field="location") from None
     return changed
 
 
@@ -173,7 +185,7 @@ def engineer_create(*, tenant: Tenant, by, data: dict) -> EngineerProfile:
     values.setdefault("employee_no", user.employee_id)
     values.setdefault("join_date", user.hire_date)
     values.setdefault("title", user.job_title)
-    _check_employee_no(tenant=tenant, employee_no=values.get("employee_no") or "")
+    check_employee_no(tenant=tenant, employee_no=values.get("employee_no") or "")
     profile = existing or EngineerProfile(tenant=tenant, user=user)
     if existing is not None:  # revive: start from a clean slate, keep the history rows
         profile.is_deleted, profile.deleted_at, profile.deleted_by = False, None, None
@@ -197,7 +209,7 @@ def engineer_update(*, engineer: EngineerProfile, by, data: dict) -> EngineerPro
     require_code(by, "engineer:update")
     profile = EngineerProfile.objects.select_for_update().get(pk=engineer.pk)
     if "employee_no" in data:
-        _check_employee_no(tenant=profile.tenant, employee_no=data["employee_no"] or "", exclude_pk=profile.pk)
+        check_employee_no(tenant=profile.tenant, employee_no=data["employee_no"] or "", exclude_pk=profile.pk)
     changed = _apply(profile, data)
     if "team_id" in data:
         team = _team(tenant=profile.tenant, team_id=data["team_id"])

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,15 @@ from django.views import View
 from engineers import selectors, services
 from engineers.choices import WEEKDAYS, Availability, OnlineStatus
 from engineers.filtersets import EngineerFilterSet
-from engineers.forms import StatusForm
+from engineers.forms import (
+    CapacityForm,
+    ProfileForm,
+    ScheduleForm,
+    ServiceAreasForm,
+    SkillAddForm,
+    SkillLevelForm,
+    StatusForm,
+)
 from engineers.models import EngineerProfile, Skill
 from engineers.policy import may_update_status
 from portal.errors import DomainError
@@ -132,6 +141,7 @@ class EngineerProfileView(PortalPageMixin, View):
                 "schedule": schedule,
                 "week": [(d, WEEKDAY_LABELS[d], d in schedule.get("work_days", ())) for d in WEEKDAYS],
                 "can_set_status": can_set_status,
+                "can_edit": request.user.has_contract_permission("engineer:update"),
                 "status_form": form
                 or StatusForm(
                     initial={
@@ -163,6 +173,113 @@ class EngineerStatusView(PortalPageMixin, View):
         else:
             messages.success(request, _("Status updated."))
         return redirect("engineers:detail", pk=engineer.pk)
+
+
+class EngineerEditView(PortalPageMixin, View):
+    """Edit one engineer in sections — profile (team, location, contact, employment), skills,
+    service areas, capacity and work schedule. Each section posts on its own (``section``) and
+    goes through the service the v1 API calls, with the API's permission code
+    (``engineer:update``). Invalid input: the section comes back with every error and nothing
+    is saved."""
+
+    required_permissions = {"get": "engineer:update", "post": "engineer:update"}
+    tenant_required = True
+    SECTIONS = ("profile", "skills", "areas", "capacity", "schedule")
+
+    def forms_for(self, request, engineer, bound=None) -> dict:
+        user = request.user
+        forms = {
+            "profile": ProfileForm(engineer=engineer, user=user, initial=ProfileForm.initial_for(engineer)),
+            "skill_add": SkillAddForm(engineer=engineer, user=user, initial={"level": 3}),
+            "areas": ServiceAreasForm(initial={"service_areas": "\n".join(engineer.service_areas or [])}),
+            "capacity": CapacityForm(initial={"max_workload": engineer.max_workload}),
+            "schedule": ScheduleForm(engineer=engineer, initial=ScheduleForm.initial_for(engineer)),
+        }
+        forms.update(bound or {})
+        return forms
+
+    def get(self, request, pk, bound=None, status=200, failed_row=None):
+        engineer = _engineer(request, pk)
+        forms = self.forms_for(request, engineer, bound)
+        rows = list(selectors.engineer_skills_for(engineer=engineer))
+        for row in rows:
+            row.level_form = failed_row if failed_row and failed_row.row_id == row.pk else SkillLevelForm(
+                initial={"level": row.level}, prefix=f"row{row.pk}"
+            )  # fmt: skip
+        return render(
+            request,
+            "engineers/edit.html",
+            {"engineer": engineer, "forms": forms, "skill_rows": rows, "levels": range(1, 6)},
+            status=status,
+        )
+
+    def post(self, request, pk):
+        engineer = _engineer(request, pk)
+        section = request.POST.get("section", "")
+        user = request.user
+        if section in ("skill_level", "skill_remove"):
+            return self._skill_row(request, engineer, section)
+        form = {
+            "profile": lambda: ProfileForm(request.POST, engineer=engineer, user=user),
+            "skill_add": lambda: SkillAddForm(request.POST, engineer=engineer, user=user),
+            "areas": lambda: ServiceAreasForm(request.POST),
+            "capacity": lambda: CapacityForm(request.POST),
+            "schedule": lambda: ScheduleForm(request.POST, engineer=engineer),
+        }.get(section)
+        if form is None:
+            raise Http404
+        form = form()
+        if form.is_valid():
+            try:
+                if section == "skill_add":
+                    services.engineer_skill_save(engineer=engineer, by=user, data=form.service_data())
+                else:
+                    services.engineer_update(engineer=engineer, by=user, data=form.service_data())
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, SAVED[section])
+                return redirect(f"{reverse('engineers:edit', args=[engineer.pk])}#{ANCHORS[section]}")
+        return self.get(request, pk, bound={section: form}, status=400)
+
+    def _skill_row(self, request, engineer, section):
+        row = selectors.engineer_skills_for(engineer=engineer).filter(pk=_int(request.POST.get("row"))).first()
+        if row is None:
+            raise Http404
+        if section == "skill_remove":
+            services.engineer_skill_remove(row=row, by=request.user)
+            messages.success(request, _("Skill %(name)s removed.") % {"name": row.skill.name})
+            return redirect(f"{reverse('engineers:edit', args=[engineer.pk])}#skills")
+        form = SkillLevelForm(request.POST, prefix=f"row{row.pk}")
+        if form.is_valid():
+            services.engineer_skill_update(row=row, by=request.user, data=form.service_data())
+            messages.success(request, _("Skill %(name)s saved.") % {"name": row.skill.name})
+            return redirect(f"{reverse('engineers:edit', args=[engineer.pk])}#skills")
+        form.row_id = row.pk
+        return self.get(request, engineer.pk, status=400, failed_row=form)
+
+
+SAVED = {
+    "profile": gettext_lazy("Profile saved."),
+    "skill_add": gettext_lazy("Skill added."),
+    "areas": gettext_lazy("Service areas saved."),
+    "capacity": gettext_lazy("Capacity saved."),
+    "schedule": gettext_lazy("Work schedule saved."),
+}
+ANCHORS = {"profile": "profile", "skill_add": "skills", "areas": "areas", "capacity": "capacity", "schedule": "schedule"}
+# the services' field names → the page forms' fields
+FORM_FIELDS = {"employee_id": "employee_no", "team_id": "team", "location": "latitude", "skill_level": "level"}
+
+
+def _form_error(form, error: DomainError) -> None:
+    """A service refusal on the field it names, else on the form as a whole."""
+    name = FORM_FIELDS.get(error.field, error.field)
+    form.add_error(name if name in form.fields else None, str(error.message))
+
+
+def _int(value):
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 class SkillLibraryView(PortalPageMixin, View):

@@ -32,3 +32,4 @@ def _skill(tenant):
 # Pages that name an engineer profile by id (tests/portal/test_page_isolation.py)
 page_object("engineers:detail", "engineers.EngineerProfile")
 page_object("engineers:status", "engineers.EngineerProfile")
+page_object("engineers:edit", "engineers.EngineerProfile")
