@@ -17,6 +17,7 @@ from dispatch import engine as E
 from dispatch import selectors, services
 from dispatch.api import presenters as P
 from dispatch.choices import RuleType
+from dispatch.forms import ManualDispatchForm
 from engineers import selectors as engineer_selectors
 from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
@@ -72,22 +73,28 @@ class ConsoleView(PortalPageMixin, View):
 
 class DispatchActionView(PortalPageMixin, View):
     """POST: one-click dispatch of a ticket — to the best engineer (intelligent) or to the
-    engineer picked from the suggestions (manual, with that engineer's warnings)."""
+    engineer picked from the suggestions (manual, with that engineer's warnings, and the
+    API's ``notify_engineer`` choice)."""
 
     required_permission = "dispatch:read"
 
     def post(self, request, pk):
         ticket = _ticket(request, pk)
-        engineer_id = request.POST.get("engineer_id")
         strategy = request.POST.get("strategy") or None
         try:
-            if engineer_id:
-                engineer = engineer_selectors.engineers_for(request.user).filter(pk=engineer_id).first()
+            if "engineer_id" in request.POST:
+                form = ManualDispatchForm(request.POST)
+                if not form.is_valid():
+                    raise Http404
+                engineer = (
+                    engineer_selectors.engineers_for(request.user).filter(pk=form.cleaned_data["engineer_id"]).first()
+                )
                 if engineer is None:
                     raise Http404
                 record = services.dispatch_manual(
-                    ticket=ticket, engineer=engineer, by=request.user, reason=_("Picked from the suggestions.")
-                )
+                    ticket=ticket, engineer=engineer, by=request.user, reason=_("Picked from the suggestions."),
+                    notify_engineer=form.cleaned_data["notify_engineer"],
+                )  # fmt: skip
             else:
                 record, _s = services.dispatch_intelligent(
                     ticket=ticket, by=request.user, request=services.Request(strategy=strategy),

@@ -88,3 +88,26 @@ def test_locations_measure_from_an_engineer(crew, client):
     body = client.get(f"/dispatch/locations?ref=e{crew.expert.pk}").content.decode()
     assert "0.0 km" in body and " km" in body.replace("0.0 km", "", 1)  # the other engineer's distance too
     assert client.get("/dispatch/locations?ref=e999999").status_code == 404
+
+
+def test_manual_dispatch_page_offers_notify_and_passes_it_through(crew, client, django_capture_on_commit_callbacks):
+    from portal.notifications.models import Notification
+
+    desk = crew.desk
+    quiet, loud = desk.ticket(title="打印机卡纸"), desk.ticket(title="打印机卡纸 2")
+    client.force_login(desk.supervisor)
+    page = client.get(f"/dispatch/?ticket={quiet.pk}").content.decode()
+    # the manual form (the second suggestion) has the notify box, ticked as the API's default
+    assert 'name="notify_engineer" value="1" checked' in page and f'id="notify-{crew.novice.pk}"' in page
+    # unticked: assigned through the workflow, but the engineer gets no notification
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/dispatch/tickets/{quiet.pk}/dispatch", {"engineer_id": crew.novice.pk})
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=quiet.pk).assigned_to_id == desk.other_agent.pk
+    assert DispatchRecord.objects.get(ticket=quiet, dispatch_type="manual").engineer_id == crew.novice.pk
+    assert not Notification.objects.filter(ticket_id=quiet.pk, recipient=desk.other_agent).exists()
+    # ticked: notified as for any assignment
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/dispatch/tickets/{loud.pk}/dispatch", {"engineer_id": crew.novice.pk, "notify_engineer": "1"})
+    assert Ticket.objects.get(pk=loud.pk).assigned_to_id == desk.other_agent.pk
+    assert Notification.objects.filter(ticket_id=loud.pk, recipient=desk.other_agent).count() == 1
