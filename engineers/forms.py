@@ -245,7 +245,10 @@ class SkillAddForm(forms.Form):
         held = EngineerSkill.objects.filter(engineer=engineer).values("skill_id")
         self.fields["skill"] = forms.ModelChoiceField(
             label=_("Skill"),
-            queryset=selectors.skills_for(user).filter(is_active=True).exclude(pk__in=held).order_by("category", "name"),
+            queryset=selectors.skills_for(user)
+            .filter(is_active=True)
+            .exclude(pk__in=held)
+            .order_by("category", "name"),
         )
         self.fields["skill"].label_from_instance = lambda s: f"{s.name} ({s.code})"
         self.fields["level"] = _model_field(
@@ -269,4 +272,3 @@ class SkillLevelForm(forms.Form):
 
     def service_data(self) -> dict:
         return {"level": self.cleaned_data["level"]}
-

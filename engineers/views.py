@@ -266,7 +266,9 @@ SAVED = {
     "capacity": gettext_lazy("Capacity saved."),
     "schedule": gettext_lazy("Work schedule saved."),
 }
-ANCHORS = {"profile": "profile", "skill_add": "skills", "areas": "areas", "capacity": "capacity", "schedule": "schedule"}
+ANCHORS = {
+    "profile": "profile", "skill_add": "skills", "areas": "areas", "capacity": "capacity", "schedule": "schedule",
+}  # fmt: skip
 # the services' field names → the page forms' fields
 FORM_FIELDS = {"employee_id": "employee_no", "team_id": "team", "location": "latitude", "skill_level": "level"}
 
