@@ -51,8 +51,12 @@ class ProfileForm(forms.Form):
         for name in self.TEXT:
             self.fields[name] = _model_field(EngineerProfile, name)
         self.fields["team"] = forms.ModelChoiceField(
-            label=_("Team"), queryset=selectors.teams_for(user).filter(is_active=True), required=False
+            label=_("Team"),
+            queryset=selectors.teams_for(user).filter(is_active=True),
+            required=False,
+            empty_label=_("No team"),
         )
+        self.fields["title"].label = _("Job title")  # the model's "title" reads as a heading in Chinese
         for name in self.LOCATION:
             self.fields[name] = _model_field(EngineerProfile, name)
         self.fields["latitude"] = _model_field(

@@ -59,6 +59,8 @@ def test_the_page_shows_every_section_with_current_values(supervisor, crew):
     ]  # fmt: skip
     for text in expected:
         assert text in page, text
+    # a refused section comes back scrolled to itself, not to the top of a long page
+    assert f'action="{_url(crew.engineer)}#schedule"' in page
     # the library skill the engineer lacks is offered; the one held is not
     assert f'<option value="{crew.vpn.pk}">VPN (vpn)</option>' in page
     assert "Linux系统管理 (linux)</option>" not in page
