@@ -19,6 +19,7 @@ from dispatch.api import presenters as P
 from dispatch.choices import RuleType
 from dispatch.forms import ManualDispatchForm
 from engineers import selectors as engineer_selectors
+from engineers.choices import OnlineStatus
 from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from tickets import selectors as ticket_selectors
@@ -61,9 +62,16 @@ class ConsoleView(PortalPageMixin, View):
             except DomainError as error:
                 _error(request, error)
                 s = services.suggest(ticket=ticket, request=services.Request())
+            body = P.suggestions(s, limit=10, explain=True)
+            labels = dict(OnlineStatus.choices)  # the contract's word, in the page's language
+            for row in body["suggestions"]:
+                row["online_label"] = labels.get(row["engineer"]["online_status"], row["engineer"]["online_status"])
+            codes = body["ticket_info"]["required_skills"]
+            names = dict(engineer_selectors.skills_for(request.user).filter(code__in=codes).values_list("code", "name"))
             context.update(
                 selected=ticket,
-                body=P.suggestions(s, limit=10, explain=True),
+                body=body,
+                required_skills=[(code, names.get(code, code)) for code in codes],
                 strategies=selectors.strategies_for(request.user).filter(is_active=True),
                 strategy=s.strategy,
                 dispatchable=ticket.status == "new" and ticket.assigned_to_id is None,

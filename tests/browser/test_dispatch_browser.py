@@ -70,8 +70,13 @@ def test_supervisor_dispatches_a_suggestion_with_one_click(browser, live_server,
     crew, tickets = _seed(tenant_a, make_user)
     ticket = tickets[0]
     words = {
-        "zh": {"considered": "名工程师", "dispatched": "已派给", "skill": "技能"},
-        "en": {"considered": "engineers considered", "dispatched": "dispatched to", "skill": "Skill"},
+        "zh": {"considered": "名工程师", "dispatched": "已派给", "skill": "技能", "online": "在线"},
+        "en": {
+            "considered": "engineers considered",
+            "dispatched": "dispatched to",
+            "skill": "Skill",
+            "online": "Online",
+        },
     }[lang]
 
     # on a phone the console fits the screen
@@ -92,6 +97,7 @@ def test_supervisor_dispatches_a_suggestion_with_one_click(browser, live_server,
     assert all(0 <= v <= 100 for v in values) and max(values) > 0
     assert first.locator(".reason").inner_text().strip()
     assert "王工程师" in first.inner_text()  # the printer expert ranks first
+    assert words["online"] in first.locator(".badge").inner_text()  # the status in the page's language
 
     first.get_by_role("button").first.click()
     page.wait_for_url(f"{live_server.url}/dispatch/")
@@ -130,7 +136,10 @@ def test_dispatch_and_engineer_screenshots(browser, live_server, tenant_a, make_
         page.fill("#id_longitude", "")
         page.click("form[data-section=profile] button[type=submit]")
         page.wait_for_selector("form[data-section=profile] .field-error")
+        assert page.url.endswith("#profile")  # the refused section is in view, not the top of the page
         page.screenshot(path=str(SCREENSHOTS / f"engineer-edit-errors-{name}.png"), full_page=True)
+        page.locator("#profile").screenshot(path=str(SCREENSHOTS / f"engineer-edit-profile-section-{name}.png"))
+        page.locator("#schedule").screenshot(path=str(SCREENSHOTS / f"engineer-edit-schedule-section-{name}.png"))
         _no_overflow(page)
 
         page.goto(f"{live_server.url}/dispatch/")

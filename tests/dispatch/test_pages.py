@@ -99,6 +99,8 @@ def test_manual_dispatch_page_offers_notify_and_passes_it_through(crew, client, 
     page = client.get(f"/dispatch/?ticket={quiet.pk}").content.decode()
     # the manual form (the second suggestion) has the notify box, ticked as the API's default
     assert 'name="notify_engineer" value="1" checked' in page and f'id="notify-{crew.novice.pk}"' in page
+    # the skills the ticket needs are named as the library names them, not by code
+    assert '<span class="badge" title="printer">打印机</span>' in page
     # unticked: assigned through the workflow, but the engineer gets no notification
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/dispatch/tickets/{quiet.pk}/dispatch", {"engineer_id": crew.novice.pk})
