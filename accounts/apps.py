@@ -26,4 +26,4 @@ class AccountsConfig(AppConfig):
             NavItem(_("Trusted devices"), "accounts:devices", icon="monitor"),
             NavItem(_("Sessions"), "accounts:sessions", icon="clock"),
         ):
-            navigation.register_item("personal", item)
+            navigation.register_item("personal", item, before="notifications:preferences")

@@ -7,3 +7,18 @@ class NotificationsConfig(AppConfig):
     name = "portal.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from portal import navigation
+
+        # In "My account", after the account's own pages (accounts places those before it).
+        navigation.register_item(
+            "personal",
+            navigation.NavItem(
+                _("Notification settings"),
+                "notifications:preferences",
+                permission="notification:read",
+                tenant_only=True,
+                icon="bell",
+            ),
+        )

@@ -23,6 +23,7 @@ class NotificationType(models.TextChoices):
     ESCALATED = "escalated", _("Ticket escalated")
     ANNOUNCEMENT = "announcement", _("Announcement")
     SYSTEM = "system", _("System message")
+    SECURITY = "security", _("Security notice")
 
 
 class Channel(models.TextChoices):
@@ -115,7 +116,13 @@ DEFAULT_PREFERENCES: dict[str, tuple[bool, bool, bool]] = {
     NotificationType.ESCALATED: (True, True, True),
     NotificationType.ANNOUNCEMENT: (True, False, True),
     NotificationType.SYSTEM: (True, False, False),
+    NotificationType.SECURITY: (True, True, False),
 }
+
+# Types whose in-app and email channels stay on whatever the user stored: a sign-in with a
+# recovery code must reach the account's owner even if they muted everything else. The
+# preferences page shows them locked and the service refuses to turn them off.
+LOCKED_TYPES: frozenset[str] = frozenset({NotificationType.SECURITY})
 
 
 class ChatRobot(TenantOwnedModel):

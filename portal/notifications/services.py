@@ -22,6 +22,7 @@ from portal.errors import DomainError, ErrorCode
 from portal.notifications import senders
 from portal.notifications.models import (
     DEFAULT_PREFERENCES,
+    LOCKED_TYPES,
     Channel,
     ChatRobot,
     Delivery,
@@ -46,20 +47,30 @@ MAX_ATTEMPTS = 10
 
 
 def channel_preferences(user, notification_type: str) -> tuple[bool, bool, bool]:
-    """(in_app, email, chat) for ``user`` and ``notification_type``, defaults when no row."""
+    """(in_app, email, chat) for ``user`` and ``notification_type``, defaults when no row.
+    Locked types (``LOCKED_TYPES``) always keep in-app and email on."""
     row = NotificationPreference.objects.filter(user=user, type=notification_type).first()
     if row is not None:
-        return row.in_app, row.email, row.chat
-    return DEFAULT_PREFERENCES.get(notification_type, (True, False, False))
+        in_app, email, chat = row.in_app, row.email, row.chat
+    else:
+        in_app, email, chat = DEFAULT_PREFERENCES.get(notification_type, (True, False, False))
+    if notification_type in LOCKED_TYPES:
+        return True, True, chat
+    return in_app, email, chat
 
 
 @transaction.atomic
 def preferences_update(*, user, changes: list[dict]) -> None:
-    """Store ``[{"type", "in_app"?, "email"?, "chat"?}, …]`` for ``user`` (unknown types refused)."""
+    """Store ``[{"type", "in_app"?, "email"?, "chat"?}, …]`` for ``user``. Unknown types are
+    refused, and so is turning off in-app or email for a locked type (nothing is stored then)."""
     valid = set(NotificationType.values)
     for change in changes:
         if change.get("type") not in valid:
             raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown notification type."), field="type")
+        if change["type"] in LOCKED_TYPES and (change.get("in_app") is False or change.get("email") is False):
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED, _("Security notices cannot be turned off."), field="preferences"
+            )
     for change in changes:
         in_app, email, chat = channel_preferences(user, change["type"])
         NotificationPreference.objects.update_or_create(

@@ -1,14 +1,17 @@
-"""Server-rendered pages: my notifications, with mark-read and mark-all-read."""
+"""Server-rendered pages: my notifications, with mark-read and mark-all-read; my notification
+settings (which kinds reach me in the app, by email and in group chats)."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from portal.config import get_config
+from portal.errors import DomainError
 from portal.notifications import selectors, services
 from portal.notifications.models import Notification
 from portal.notifications.senders import action_url
@@ -75,3 +78,48 @@ class NotificationReadAllView(PortalPageMixin, View):
         count = services.notifications_mark_read(user=request.user)
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
         return HttpResponseRedirect(reverse("notifications:list"))
+
+
+class NotificationPreferencesView(PortalPageMixin, View):
+    """My notification settings: one row per kind, a checkbox per channel. Locked kinds
+    (security notices) show their channels on and disabled. The chat column appears only when
+    the tenant has a group-chat robot that could relay anything."""
+
+    template_name = "notifications/preferences.html"
+    required_permissions = {"get": "notification:read", "post": "notification:update"}
+    tenant_required = True
+
+    def get(self, request):
+        user = request.user
+        return render(
+            request,
+            self.template_name,
+            {
+                "preferences": selectors.preferences_for(user),
+                "show_chat": selectors.chat_robots_available(user),
+                "email_enabled": bool(get_config("notification.email.enabled", tenant=user.tenant)),
+                "has_email": bool(user.email),
+            },
+        )
+
+    def post(self, request):
+        show_chat = selectors.chat_robots_available(request.user)
+        changes = []
+        for row in selectors.preferences_for(request.user):
+            if row["locked"]:
+                continue
+            change = {
+                "type": row["type"],
+                "in_app": f"{row['type']}-in_app" in request.POST,
+                "email": f"{row['type']}-email" in request.POST,
+            }
+            if show_chat:  # a hidden column keeps what is stored
+                change["chat"] = f"{row['type']}-chat" in request.POST
+            changes.append(change)
+        try:
+            services.preferences_update(user=request.user, changes=changes)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Notification settings saved."))
+        return HttpResponseRedirect(reverse("notifications:preferences"))

@@ -281,6 +281,7 @@ class TestV1Preferences:
         }
         assert prefs["ticket_assigned"] == {
             "type": "ticket_assigned", "name": "工单已分配", "in_app": True, "email": True, "chat": True,
+            "locked": False,
         }  # fmt: skip
         response = client.put(
             "/api/v1/dashboard/notifications/preferences",

@@ -75,6 +75,9 @@ class PreferenceSerializer(serializers.Serializer):
     in_app = serializers.BooleanField(required=False)
     email = serializers.BooleanField(required=False)
     chat = serializers.BooleanField(required=False)
+    locked = serializers.BooleanField(
+        read_only=True, help_text="In-app and email stay on for this type (security notices)."
+    )
 
 
 class PreferencesUpdateSerializer(serializers.Serializer):
