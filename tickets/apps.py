@@ -11,12 +11,15 @@ class TicketsConfig(AppConfig):
         from portal import navigation, realtime
         from portal.navigation import NavItem
         from tickets import events, selectors
+        from tickets.policy import STAFF_QUEUE
 
         navigation.register_section("tickets", _("Tickets"), before="work")
         for item in (
-            NavItem(_("All tickets"), "tickets:list", tenant_only=True, icon="ticket"),
+            # Requesters see only their own tickets: "My tickets" is their whole view, so the
+            # staff queues (the tenant's tickets, the unassigned queue) are not offered to them.
+            NavItem(_("All tickets"), "tickets:list", permission=STAFF_QUEUE, tenant_only=True, icon="ticket"),
             NavItem(_("My tickets"), "tickets:mine", tenant_only=True, icon="user-check"),
-            NavItem(_("Unassigned"), "tickets:unassigned", tenant_only=True, icon="inbox"),
+            NavItem(_("Unassigned"), "tickets:unassigned", permission=STAFF_QUEUE, tenant_only=True, icon="inbox"),
             NavItem(_("New ticket"), "tickets:create", tenant_only=True, icon="plus"),
             NavItem(
                 _("Categories"),

@@ -33,9 +33,14 @@ def is_manager(user) -> bool:
     return bool(user and user.is_authenticated and user.tenant_id and user.primary_role in MANAGER_ROLES)
 
 
+#: The code that makes someone staff on tickets: they see the unassigned queue and the
+#: tickets assigned to them (``selectors.ticket_audience``), not only their own requests.
+STAFF_QUEUE = "ticket:process"
+
+
 def is_staff_member(user) -> bool:
     """Agents and above: may write internal notes and count as the first reply."""
-    return bool(user and user.is_authenticated and user.has_contract_permission("ticket:process"))
+    return bool(user and user.is_authenticated and user.has_contract_permission(STAFF_QUEUE))
 
 
 def can_transition(current: str, target: str) -> bool:

@@ -35,7 +35,7 @@ from tickets.forms import (
     agents_of,
 )
 from tickets.models import Category, Ticket, TicketAttachment
-from tickets.policy import BULK_TARGETS, allowed_actions, bulk_options, is_manager, is_staff_member
+from tickets.policy import BULK_TARGETS, STAFF_QUEUE, allowed_actions, bulk_options, is_manager, is_staff_member
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -101,6 +101,11 @@ class TicketListView(TicketPageMixin, View):
         return selectors.with_list_columns(queryset)
 
     def get(self, request):
+        if self.scope == "all" and not is_staff_member(request.user):
+            # A requester's whole view is their own tickets: "All tickets" is "My tickets" for
+            # them (same rows), so old links and bookmarks land there, filters kept.
+            query = request.GET.urlencode()
+            return redirect(reverse("tickets:mine") + (f"?{query}" if query else ""))
         filterset = PageTicketFilterSet(request.GET or None, queryset=self.base(request), user=request.user)
         queryset = filterset.qs if filterset.is_valid() else self.base(request).order_by("-created_at", "-id")
         if self.scope == "all" and filterset.is_valid():
@@ -151,6 +156,9 @@ class MyTicketListView(TicketListView):
 
 
 class UnassignedTicketListView(TicketListView):
+    """The queue staff pick work from; a requester has nothing to pick (403 page)."""
+
+    required_permission = STAFF_QUEUE
     heading = gettext_lazy("Unassigned tickets")
     scope = "unassigned"
 
@@ -201,7 +209,15 @@ class TicketCreateView(TicketPageMixin, View):
     template_name = "tickets/form.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": TicketForm(tenant=request.user.tenant), "ticket": None})
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": TicketForm(tenant=request.user.tenant),
+                "ticket": None,
+                "is_staff_member": is_staff_member(request.user),
+            },
+        )
 
     def post(self, request):
         form = TicketForm(request.POST, tenant=request.user.tenant)
@@ -215,7 +231,12 @@ class TicketCreateView(TicketPageMixin, View):
             else:
                 messages.success(request, _("Ticket %(number)s created.") % {"number": ticket.number})
                 return redirect("tickets:detail", pk=ticket.pk)
-        return render(request, self.template_name, {"form": form, "ticket": None}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "ticket": None, "is_staff_member": is_staff_member(request.user)},
+            status=400,
+        )
 
 
 class TicketEditView(TicketPageMixin, View):
@@ -237,7 +258,11 @@ class TicketEditView(TicketPageMixin, View):
             "due_date": ticket.due_date,
         }
         form = TicketForm(initial=initial, tenant=request.user.tenant)
-        return render(request, self.template_name, {"form": form, "ticket": ticket})
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "ticket": ticket, "is_staff_member": is_staff_member(request.user)},
+        )
 
     def post(self, request, pk):
         ticket = _visible_ticket(request, pk)
@@ -250,7 +275,12 @@ class TicketEditView(TicketPageMixin, View):
             else:
                 messages.success(request, _("Ticket updated."))
                 return redirect("tickets:detail", pk=ticket.pk)
-        return render(request, self.template_name, {"form": form, "ticket": ticket}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "ticket": ticket, "is_staff_member": is_staff_member(request.user)},
+            status=400,
+        )
 
 
 HISTORY_ACTIONS = {
@@ -515,7 +545,8 @@ class TicketActionView(TicketPageMixin, View):
             messages.success(request, _("Done."))
         if selectors.tickets_for(user).filter(pk=ticket.pk).exists():
             return redirect("tickets:detail", pk=ticket.pk)
-        return redirect("tickets:list")  # e.g. after rejecting: the ticket left this agent's view
+        # e.g. after rejecting: the ticket left this agent's view
+        return redirect("tickets:list" if is_staff_member(user) else "tickets:mine")
 
 
 class AttachmentDownloadView(TicketPageMixin, View):

@@ -26,6 +26,7 @@ from portal.timestamps import iso_utc
 from tickets import selectors, statistics, todo
 from tickets.choices import OPEN_STATUSES, V1, TicketPriority, priority_from_word, status_word
 from tickets.models import sla_breached_q
+from tickets.policy import STAFF_QUEUE
 
 ALL = frozenset({"user", "agent", "supervisor", "admin"})
 STAFF = frozenset({"agent", "supervisor", "admin"})
@@ -195,7 +196,7 @@ register_quick_action(
         id="unassigned_tickets",
         label=_("Unassigned tickets"),
         url_name="tickets:unassigned",
-        permission="ticket:assign",
+        permission=STAFF_QUEUE,  # the page's own code: nobody is offered a queue they are refused
         icon="inbox",
         order=20,
     )

@@ -328,9 +328,9 @@ def test_navigation_is_the_sidebar_serialised_with_recent_visits(desk, api, clie
     ticket = desk.ticket(title="打印机")
     client.force_login(desk.requester)
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 200
-    assert client.get("/tickets/").status_code == 200
+    assert client.get("/tickets/mine/").status_code == 200
     visits = api(desk.requester).get("/api/v1/dashboard/navigation").json()["data"]["recent_visits"]
-    assert visits[0]["url"] == "/tickets/" and visits[1]["url"] == f"/tickets/{ticket.pk}/"
+    assert visits[0]["url"] == "/tickets/mine/" and visits[1]["url"] == f"/tickets/{ticket.pk}/"
     assert visits[1]["name"] == f"{ticket.number} 打印机"
     assert RecentVisit.objects.filter(user=desk.requester).count() == 2
     assert api(desk.agent).get("/api/v1/dashboard/navigation").json()["data"]["recent_visits"] == []

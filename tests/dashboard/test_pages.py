@@ -105,7 +105,7 @@ def test_search_page_groups_results_and_escapes(desk, make_user, client):
 
 def test_top_bar_search_box(desk, make_user, client):
     client.force_login(desk.requester)
-    body = client.get(reverse("tickets:list")).content.decode()
+    body = client.get(reverse("tickets:mine")).content.decode()
     assert f'action="{reverse("dashboard:search")}"' in body and 'role="search"' in body
     nobody = make_user(desk.tenant, username="no_roles")
     nobody.roles.clear()

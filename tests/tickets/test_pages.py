@@ -31,7 +31,7 @@ def test_anonymous_is_sent_to_login(client, desk):
 def test_list_filters_search_and_visibility(browser, desk):
     mine = desk.ticket(title="VPN 故障")
     desk.ticket(title="别人的工单", by=desk.other_requester)
-    page = browser(desk.requester).get(reverse("tickets:list")).content.decode()
+    page = browser(desk.requester).get(reverse("tickets:mine")).content.decode()
     assert mine.number in page and "别人的工单" not in page
     staff = browser(desk.supervisor)
     page = staff.get(reverse("tickets:list"), {"q": "VPN"}).content.decode()
