@@ -9,7 +9,9 @@ Measured races this module closes (see shared/NOTES.md):
 - refresh rotation: the ``BlacklistedToken`` insert (unique per token) is the arbiter, so one
   refresh token sent by 8 clients at once rotates exactly once;
 - TOTP: the device row is locked (``select_for_update``) around verification, so a code is
-  accepted once even when two requests race with it.
+  accepted once even when two requests race with it;
+- recovery codes: spent by one conditional ``UPDATE … WHERE used_at IS NULL``, so of two
+  requests racing with the same code one signs in.
 """
 
 from __future__ import annotations
@@ -631,6 +633,44 @@ def looks_like_recovery_code(code: str) -> bool:
     return len(code) > 8 or not code.isdigit()
 
 
+def second_factor_verify(*, user: User, code: str, info: ClientInfo) -> str | None:
+    """Check the code typed at a two-factor step: a TOTP code, or an unused recovery code in its
+    place (lost phone). Returns the sign-in method it proves (``password+otp`` or
+    ``password+recovery``), or None. Both are single use under concurrency: the TOTP device row
+    is locked, and a recovery code is spent by one conditional UPDATE that only one of two racing
+    requests can match. Spending a recovery code tells the account's owner (a security notice,
+    which nobody can mute)."""
+    if not looks_like_recovery_code(code):
+        return LoginMethod.PASSWORD_OTP if totp_verify(user=user, code=code) else None
+    if not recovery_code_use(user=user, code=code):
+        return None
+    _tell_recovery_code_used(user=user, info=info)
+    return LoginMethod.PASSWORD_RECOVERY
+
+
+def second_factor_method_of(code: str) -> str:
+    """The method a refused second-factor attempt is logged under."""
+    return LoginMethod.PASSWORD_RECOVERY if looks_like_recovery_code(code) else LoginMethod.PASSWORD_OTP
+
+
+def _tell_recovery_code_used(*, user: User, info: ClientInfo) -> None:
+    from portal.notifications.models import NotificationType
+    from portal.notifications.services import notify
+
+    left = recovery_codes_left(user)
+    notify(
+        recipient=user,
+        type=NotificationType.SECURITY,
+        title=_("Signed in with a recovery code"),
+        message=_(
+            "A recovery code was used to sign in to your account from %(ip)s; %(left)d recovery codes are left. "
+            "If this was not you, change your password and sign out your other sessions."
+        )
+        % {"ip": info.ip_address or "?", "left": left},
+        data={"action_url": "/accounts/mfa/"},
+    )
+
+
 def mfa_disable(*, user: User, password: str, code: str) -> None:
     if not mfa_enabled(user):
         raise DomainError(ErrorCode.BAD_REQUEST, _("Two-factor authentication is not enabled."))
@@ -706,20 +746,18 @@ def mfa_challenge_verify(*, raw: str, code: str, info: ClientInfo) -> tuple[User
         cache.delete(key)
         raise DomainError(ErrorCode.INVALID_TOKEN)
     # A recovery code stands in for the authenticator (lost phone); it works once.
-    if looks_like_recovery_code(code):
-        passed = recovery_code_use(user=user, code=code)
-    else:
-        passed = totp_verify(user=user, code=code)
-    if not passed:
+    method = second_factor_verify(user=user, code=code, info=info)
+    if method is None:
         state["attempts"] += 1
         if state["attempts"] >= MFA_TOKEN_MAX_ATTEMPTS:
             cache.delete(key)
         else:
             cache.set(key, state, timeout=MFA_TOKEN_TTL)
-        _refuse(ErrorCode.INVALID_OTP, info=info, user=user, method=LoginMethod.PASSWORD_OTP, reason="invalid_otp")
+        _refuse(ErrorCode.INVALID_OTP, info=info, user=user, method=second_factor_method_of(code), reason="invalid_otp")
     if not cache.delete(key):  # single use, even if two requests raced past the code check
         raise DomainError(ErrorCode.INVALID_TOKEN)
-    return user, state
+    # ``method``: what the caller records for the session (password+otp or password+recovery).
+    return user, {**state, "method": method}
 
 
 # --- Passwords ------------------------------------------------------------------------------------------
@@ -846,12 +884,16 @@ def login_complete(
     if mfa_enabled(user):
         if trusted_device_check(user=user, raw=device_token, info=info):
             method = LoginMethod.PASSWORD_TRUSTED
-        elif otp_code:
-            if not totp_verify(user=user, code=otp_code):
+        elif otp_code:  # a TOTP code, or a recovery code in its place
+            method = second_factor_verify(user=user, code=otp_code, info=info)
+            if method is None:
                 _refuse(
-                    ErrorCode.INVALID_OTP, info=info, user=user, method=LoginMethod.PASSWORD_OTP, reason="invalid_otp"
+                    ErrorCode.INVALID_OTP,
+                    info=info,
+                    user=user,
+                    method=second_factor_method_of(otp_code),
+                    reason="invalid_otp",
                 )
-            method = LoginMethod.PASSWORD_OTP
         elif defer_mfa:
             return LoginOutcome(
                 user=user, mfa_token=mfa_challenge_create(user=user, info=info, extra={"remember_me": remember_me})

@@ -350,6 +350,7 @@ class LoginMethod(models.TextChoices):
     PASSWORD = "password", _("Password")
     PASSWORD_OTP = "password+otp", _("Password and one-time code")
     PASSWORD_TRUSTED = "password+trusted", _("Password on a trusted device")
+    PASSWORD_RECOVERY = "password+recovery", _("Password and recovery code")
 
 
 class SessionEndReason(models.TextChoices):

@@ -152,7 +152,7 @@ class LoginOtpView(FormView):
         outcome = auth.login_finish(
             user=user,
             info=info,
-            method=auth.LoginMethod.PASSWORD_OTP,
+            method=state["method"],  # password+otp, or password+recovery when a recovery code was used
             channel="web",
             remember_device=trust,
             device_name=info.device_name,

@@ -95,8 +95,15 @@ class V1LoginView(_PublicAuth, V1APIView):
 
 class MfaVerifySerializer(serializers.Serializer):
     mfa_token = serializers.CharField(max_length=128)
-    mfa_type = serializers.ChoiceField(choices=["totp"], required=False, default="totp")
-    code = serializers.CharField(max_length=16)
+    mfa_type = serializers.ChoiceField(
+        choices=["totp", "recovery_code"],
+        required=False,
+        default="totp",
+        help_text="Informational: the code's shape decides (6 digits: TOTP; xxxxx-xxxxx: a recovery code).",
+    )
+    code = serializers.CharField(
+        max_length=16, help_text="The authenticator's 6-digit code, or an unused recovery code (single use)."
+    )
     device_trust = serializers.BooleanField(required=False, default=False)
     device_name = serializers.CharField(max_length=128, required=False, allow_blank=True)
 
@@ -114,7 +121,7 @@ class V1MfaVerifyView(_PublicAuth, V1APIView):
         outcome = auth.login_finish(
             user=user,
             info=info,
-            method=auth.LoginMethod.PASSWORD_OTP,
+            method=state["method"],
             remember_device=d["device_trust"],
             remember_me=bool(state.get("remember_me")),
             device_name=d.get("device_name", ""),
@@ -213,13 +220,18 @@ class MfaCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16)
 
 
-@extend_schema(tags=["auth"], request=MfaCodeSerializer, responses=out.MfaStateSerializer)
+@extend_schema(tags=["auth"], request=MfaCodeSerializer, responses=out.MfaEnableResultSerializer)
 class V1MfaEnableView(V1APIView):
+    """Confirms enrolment; the answer carries the first recovery codes, shown this once (only
+    their hashes are stored)."""
+
     def post(self, request):
         s = MfaCodeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        auth.mfa_enable(user=request.user, code=s.validated_data["code"])
-        return ApiResponse({"mfa_enabled": True}, message=_("Two-factor authentication enabled."))
+        codes = auth.mfa_enable(user=request.user, code=s.validated_data["code"])
+        return ApiResponse(
+            {"mfa_enabled": True, "recovery_codes": codes}, message=_("Two-factor authentication enabled.")
+        )
 
 
 class MfaDisableSerializer(serializers.Serializer):
@@ -265,7 +277,12 @@ class V1CaptchaView(V1APIView):
 class DeskLoginSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)  # looked up, not validated: any stored address signs in
     password = serializers.CharField(max_length=256, trim_whitespace=False)
-    otp_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    otp_code = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text="The authenticator's 6-digit code, or an unused recovery code in its place (single use).",
+    )
     device_token = serializers.CharField(max_length=128, required=False, allow_blank=True)
     remember_device = serializers.BooleanField(required=False, default=False)
     device_name = serializers.CharField(max_length=128, required=False, allow_blank=True)

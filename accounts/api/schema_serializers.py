@@ -67,6 +67,13 @@ class MfaStateSerializer(serializers.Serializer):
     mfa_enabled = serializers.BooleanField()
 
 
+class MfaEnableResultSerializer(MfaStateSerializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="One-time recovery codes (xxxxx-xxxxx), returned this once; each replaces a TOTP code once.",
+    )
+
+
 class CaptchaSerializer(serializers.Serializer):
     captcha_key = serializers.CharField()
     image = serializers.CharField(help_text="data:image/svg+xml;base64,…")

@@ -182,3 +182,19 @@ def test_scheduled_status_changes_apply_once_when_two_jobs_overlap(tenant_a, mak
 
     assert sum(applied) == 6, applied
     assert ScheduledStatusChange.objects.filter(applied_at__isnull=True).count() == 0
+
+
+def test_recovery_code_signs_in_once_when_raced(tenant_a, make_user):
+    """The desk one-step login with a recovery code, sent by 6 clients at once: one session."""
+    user = make_user(tenant_a)
+    enrol_totp(user)
+    code = auth.recovery_codes_generate(user=user)[0]
+
+    def attempt(i):
+        return _outcome(lambda: auth.login_complete(user=user, info=auth.ClientInfo(), otp_code=code))
+
+    results = _parallel(6, attempt)
+
+    assert results.count("ok") == 1, results
+    assert results.count(ErrorCode.INVALID_OTP.name) == 5
+    assert LoginSession.objects.filter(user=user, login_method="password+recovery").count() == 1

@@ -46,7 +46,8 @@ class TestEnrolment:
         # the right code does (after the throttle delay of the wrong one)
         with time_machine.travel(timezone.now() + timedelta(seconds=2)):
             ok = client.post("/api/v1/auth/mfa/enable", {"code": totp_now(device)}, format="json")
-        assert ok.status_code == 200 and ok.json()["data"] == {"mfa_enabled": True}
+        assert ok.status_code == 200 and ok.json()["data"]["mfa_enabled"] is True
+        assert len(ok.json()["data"]["recovery_codes"]) == auth.RECOVERY_CODE_COUNT  # shown this once
         assert auth.mfa_enabled(user)
         assert client.get("/api/v1/auth/me").json()["data"]["mfa_enabled"] is True
         # setup again is refused while enabled
