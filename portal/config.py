@@ -142,6 +142,26 @@ _specs(
     # Tickets
     ConfigSpec("max_file_size", 10 * 1024 * 1024, "integer", "ticket",
                gettext_lazy("Largest upload in bytes"), minimum=1024, maximum=1024 * 1024 * 1024),
+    # SLA without a policy: the response targets a ticket gets while its tenant has no active default
+    # SLA policy (a policy's own targets and business calendar win whenever there is one)
+    ConfigSpec("sla.fallback.response_minutes.critical", 15, "integer", "sla",
+               gettext_lazy("Response target without an SLA policy, critical priority (minutes)"),
+               minimum=1, maximum=43200),
+    ConfigSpec("sla.fallback.response_minutes.urgent", 30, "integer", "sla",
+               gettext_lazy("Response target without an SLA policy, urgent priority (minutes)"),
+               minimum=1, maximum=43200),
+    ConfigSpec("sla.fallback.response_minutes.high", 60, "integer", "sla",
+               gettext_lazy("Response target without an SLA policy, high priority (minutes)"),
+               minimum=1, maximum=43200),
+    ConfigSpec("sla.fallback.response_minutes.normal", 240, "integer", "sla",
+               gettext_lazy("Response target without an SLA policy, normal priority (minutes)"),
+               minimum=1, maximum=43200),
+    ConfigSpec("sla.fallback.response_minutes.low", 480, "integer", "sla",
+               gettext_lazy("Response target without an SLA policy, low priority (minutes)"),
+               minimum=1, maximum=43200),
+    ConfigSpec("sla.fallback.warning_share", 0.8, "float", "sla",
+               gettext_lazy("Share of a target after which a warning is raised, without an SLA policy"),
+               minimum=0.05, maximum=0.95),
     # Dispatch
     ConfigSpec("dispatch.auto_dispatch.enabled", False, "boolean", "dispatch",
                gettext_lazy("Dispatch new unassigned tickets automatically")),

@@ -3,7 +3,7 @@
 Policy: the tenant's default active ``SLAPolicy`` (its calendar, or 24×7 when it has none);
 targets via ``targets_for(policy.targets(), priority, category_sla_hours=…)``.
 Without a policy the fallback is the old behaviour: 24×7, response targets from
-``RESPONSE_MINUTES`` and a resolution target only when the category sets ``sla_hours``.
+the registry's ``sla.fallback.*`` settings and a resolution target only when the category sets ``sla_hours``.
 
 Both clocks start at ``created_at``; pauses are rebuilt from the status history (``→ paused``
 until the next move away from paused; for the resolution clock also ``resolved →`` reopen);
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.config import get_config
 from portal.sla import engine
 from portal.sla.selectors import default_policy_for, load_business_calendar
 from portal.timestamps import iso_utc
@@ -31,14 +32,20 @@ from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus
 
 logger = logging.getLogger(__name__)
 
-# Fallback response minutes by priority when the tenant has no SLA policy.
-RESPONSE_MINUTES = {
-    TicketPriority.CRITICAL: 15,
-    TicketPriority.URGENT: 30,
-    TicketPriority.HIGH: 60,
-    TicketPriority.NORMAL: 240,
-    TicketPriority.LOW: 480,
-}
+
+def fallback_targets(ticket) -> tuple[int | None, float]:
+    """Response minutes and warning share for a ticket whose tenant has no SLA policy: the
+    ``sla.fallback.*`` settings of the config registry (tenant override → global → default)."""
+    tenant = ticket.tenant
+    response = {
+        TicketPriority.CRITICAL: lambda: get_config("sla.fallback.response_minutes.critical", tenant=tenant),
+        TicketPriority.URGENT: lambda: get_config("sla.fallback.response_minutes.urgent", tenant=tenant),
+        TicketPriority.HIGH: lambda: get_config("sla.fallback.response_minutes.high", tenant=tenant),
+        TicketPriority.NORMAL: lambda: get_config("sla.fallback.response_minutes.normal", tenant=tenant),
+        TicketPriority.LOW: lambda: get_config("sla.fallback.response_minutes.low", tenant=tenant),
+    }.get(ticket.priority)
+    return (response() if response else None), get_config("sla.fallback.warning_share", tenant=tenant)
+
 
 # Ticket fields whose change moves a deadline (``status``: pause, resume, resolve, reopen; ``due_date``: is_overdue).
 TRIGGERS = frozenset({"status", "priority", "category", "first_reply_at", "resolved_at", "due_date"})
@@ -109,9 +116,8 @@ def compute(ticket, *, rows=None, now: datetime | None = None, policy=..., calen
         response_minutes, resolution_minutes = targets.response_minutes, targets.resolution_minutes
         share = targets.warning_share
     else:
-        response_minutes = RESPONSE_MINUTES.get(ticket.priority)
+        response_minutes, share = fallback_targets(ticket)
         resolution_minutes = category_hours * 60 if category_hours else None
-        share = 0.8
     started = ticket.created_at
     common = {"calendar": calendar, "started_at": started, "now": now, "warning_share": share}
     response = resolution = None

@@ -91,6 +91,25 @@ class TestDueDates:
         assert ticket.sla_response_due_at == datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # normal: 240 min
         assert uncategorised.sla_due_date is None
 
+    def test_the_fallback_targets_are_settings_a_tenant_can_override(self, desk, other_desk):
+        from portal.config import set_config
+        from portal.errors import DomainError
+
+        # Given the tenant admin sets their own fallback for normal tickets
+        set_config("sla.fallback.response_minutes.normal", 90, tenant=desk.tenant, by=desk.admin)
+        # When tickets are created in this tenant and in another one
+        with time_machine.travel(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), tick=False):
+            ours = desk.ticket()
+            theirs = other_desk.ticket()
+        # Then ours follows the override and theirs keeps the shipped default
+        assert ours.sla_response_due_at == datetime(2026, 11, 28, 11, 30, tzinfo=UTC)
+        assert theirs.sla_response_due_at == datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+        # And a value outside the setting's range is refused and changes nothing
+        with pytest.raises(DomainError):
+            set_config("sla.fallback.response_minutes.normal", 0, tenant=desk.tenant, by=desk.admin)
+        with time_machine.travel(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), tick=False):
+            assert desk.ticket().sla_response_due_at == datetime(2026, 11, 28, 11, 30, tzinfo=UTC)
+
 
 class TestPausesAndRecomputation:
     def test_pause_stops_the_clock_and_resume_restarts_it(self, desk):
