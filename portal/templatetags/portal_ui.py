@@ -65,6 +65,12 @@ def role_names(user) -> list[str]:
     return [str(ROLE_LABELS[r.code]) if r.is_system and r.code in ROLE_LABELS else r.name for r in roles]
 
 
+@register.filter
+def role_name(code: str) -> str:
+    """A role code as people read it: built-in roles translated, other codes as they are."""
+    return str(ROLE_LABELS[code]) if code in ROLE_LABELS else code
+
+
 @register.simple_tag
 def role_label(user):
     """The top bar's role line: the user's highest built-in role (the desk ``role``)."""

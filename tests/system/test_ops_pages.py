@@ -98,3 +98,22 @@ def test_django_admin_lists_runs_and_alerts(client, root_admin):
     client.force_login(root_admin)
     assert client.get("/admin/system/taskrun/").status_code == 200
     assert client.get("/admin/system/monitoralert/").status_code == 200
+
+
+def test_role_codes_read_as_role_names_on_the_audit_and_announcement_pages(client, tenant_a, make_user):
+    from django.utils import translation
+
+    from portal.audit.models import AuditLog
+    from portal.system.views_announcements import role_choices
+
+    admin_a = make_user(tenant_a, "admin")
+    AuditLog.objects.create(tenant=tenant_a, username="alice", role="supervisor", action="ticket.create",
+                            method="POST", path="/api/v1/tickets", status_code=201)  # fmt: skip
+    client.force_login(admin_a)
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        audit = client.get(reverse("system:audit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        offered = dict(role_choices(admin_a))
+    # the audit row names the role; announcements and maintenance offer built-in roles by name
+    assert "<td>Supervisor</td>" in audit and "<td>supervisor</td>" not in audit
+    assert offered["user"] == "Requester" and offered["admin"] == "Tenant administrator"
