@@ -57,8 +57,10 @@ class ErrorCode(Enum):
     # Domain rules
     INVALID_STATUS_TRANSITION = ErrorSpec(400, _("This status change is not allowed."))
     ASSIGNMENT_FAILED = ErrorSpec(400, _("The assignment failed."))
-    FILE_TOO_LARGE = ErrorSpec(413, _("The file is too large."))
-    UNSUPPORTED_FILE_TYPE = ErrorSpec(415, _("This file type is not supported."))
+    # v1 knows only 400 for a refused parameter (its error list has no 413/415); the desk
+    # contract names both codes with their own statuses.
+    FILE_TOO_LARGE = ErrorSpec(400, _("The file is too large."), desk_status=413)
+    UNSUPPORTED_FILE_TYPE = ErrorSpec(400, _("This file type is not supported."), desk_status=415)
     # Engineers and dispatch
     ENGINEER_NOT_FOUND = ErrorSpec(404, _("The engineer does not exist."))
     SKILL_NOT_FOUND = ErrorSpec(404, _("The skill does not exist."))

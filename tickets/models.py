@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from portal.tenancy import TenantOwnedModel, TenantQuerySet
+from portal.uploads import stored_name
 from tickets.choices import (
     OPEN_STATUSES,
     AttachmentKind,
@@ -324,9 +325,7 @@ class TicketComment(TenantOwnedModel):
 
 
 def attachment_path(instance, filename: str) -> str:
-    # The stored name is generated: the uploader's file name never reaches the file system.
-    now = timezone.now()
-    return f"tickets/{instance.tenant_id}/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+    return stored_name("tickets", instance.tenant_id, instance.extension)
 
 
 class AliveAttachmentManager(models.Manager.from_queryset(TenantQuerySet)):

@@ -23,8 +23,9 @@ from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from portal.timestamps import iso_utc
 from portal.trees import tree_write
+from portal.uploads import check_upload
 from tenants.models import Tenant
-from tickets import events, rollups, sla, uploads
+from tickets import events, rollups, sla
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, TicketNumberSequence
 from tickets.policy import check_assign, check_transition, is_staff_member, refuse_transition, require_code
@@ -646,21 +647,6 @@ def comment_create(
     return comment
 
 
-def _check_upload(*, tenant: Tenant, upload) -> tuple[str, str]:
-    limit = int(get_config("max_file_size", tenant=tenant))
-    if upload.size > limit:
-        raise DomainError(
-            ErrorCode.FILE_TOO_LARGE,
-            _("The file is larger than %(limit)d bytes.") % {"limit": limit},
-            field="file",
-            details={"max_file_size": limit, "file_size": upload.size},
-        )
-    mime, extension = uploads.detect(upload, getattr(upload, "name", "") or "")
-    if not mime:
-        raise DomainError(ErrorCode.UNSUPPORTED_FILE_TYPE, field="file")
-    return mime, extension
-
-
 @transaction.atomic
 def attachment_upload(
     *,
@@ -673,15 +659,15 @@ def attachment_upload(
 ) -> TicketAttachment:
     """Store an uploaded file under a generated name after checking size and content type."""
     require_code(by, "ticket:upload")
-    mime, extension = _check_upload(tenant=tenant, upload=upload)
+    checked = check_upload(tenant=tenant, upload=upload)
     attachment = TicketAttachment(
         tenant=tenant,
         ticket=ticket,
         uploaded_by=by,
         original_name=(getattr(upload, "name", "") or "file")[:255],
-        extension=extension,
-        size=upload.size,
-        mime_type=mime,
+        extension=checked.extension,
+        size=checked.size,
+        mime_type=checked.mime_type,
         kind=kind,
         description=description[:500],
     )

@@ -205,8 +205,8 @@ class ContractAutoSchema(AutoSchema):
             statuses.append(404)
         if writes:
             statuses.append(409)  # the change conflicts with the object's current state
-        if any(media.startswith("multipart/") for media in body):
-            statuses += [413, 415]  # uploads: too large, type refused by content
+        if self.contract == DESK and any(media.startswith("multipart/") for media in body):
+            statuses += [413, 415]  # uploads: too large, type refused by content (v1: 400)
         return [*statuses, 429, 500]
 
     def get_auth(self):

@@ -7,6 +7,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError, ErrorCode
+from portal.uploads import download_response
 from tickets import selectors
 from tickets.models import Ticket
 
@@ -113,12 +114,9 @@ def attachment_response(attachment) -> FileResponse:
     """Serve a stored file as a download that browsers never render inline."""
     if not attachment.file:
         raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file."))
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return download_response(
+        attachment.file,
         filename=attachment.original_name,
-        content_type=attachment.mime_type or "application/octet-stream",
+        mime_type=attachment.mime_type,
+        extension=attachment.extension,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
