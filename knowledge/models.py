@@ -23,7 +23,8 @@ from knowledge.choices import (
     Urgency,
     Visibility,
 )
-from tenants.models import TenantOwnedModel, TenantQuerySet
+from portal.tenancy import TenantOwnedModel, TenantQuerySet
+from portal.uploads import stored_name
 
 
 class KnowledgeCategory(MPTTModel, TenantOwnedModel):
@@ -245,20 +246,47 @@ class DocumentTag(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "name"], name="kb_tag_name_idx")]
 
 
-class DocumentAttachment(TenantOwnedModel):
-    """A file linked to a document (name, URL, size, type as the contract gives them)."""
+def attachment_path(instance, filename: str) -> str:
+    return stored_name("knowledge", instance.tenant_id, instance.extension)
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+
+class AliveAttachmentManager(models.Manager.from_queryset(TenantQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False)
+
+
+class DocumentAttachment(TenantOwnedModel):
+    """A file of a document, checked and stored by ``portal.uploads`` under a generated name and
+    served only through the permission-checked download views. ``document`` is empty while an
+    API upload waits to be named in a create or update body (only its uploader sees it then).
+    Removing an attachment is a soft delete. ``external_url`` holds links recorded before
+    attachments were uploads; new ones are never external."""
+
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255, blank=True)
+    external_url = models.URLField(_("external URL"), max_length=1000, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
-    file_url = models.URLField(_("file URL"), max_length=1000)
+    extension = models.CharField(_("extension"), max_length=16, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     file_type = models.CharField(_("file type"), max_length=128, blank=True)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AliveAttachmentManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["id"]
+        base_manager_name = "all_objects"
         verbose_name = _("document attachment")
         verbose_name_plural = _("document attachments")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class TicketDocumentLink(TenantOwnedModel):

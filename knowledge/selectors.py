@@ -14,6 +14,7 @@ from knowledge import search, text
 from knowledge.choices import DocumentStatus, ReviewAction, SearchSort
 from knowledge.models import (
     Document,
+    DocumentAttachment,
     DocumentRating,
     DocumentReview,
     DocumentTag,
@@ -126,7 +127,27 @@ def reviews_of(document: Document) -> QuerySet:
 
 
 def attachments_of(document: Document) -> QuerySet:
-    return document.attachments.all().order_by("id")
+    """The alive attachments of a document already known to be visible."""
+    return DocumentAttachment.objects.filter(document=document).order_by("id")
+
+
+def attachment_for_download(*, user, pk) -> DocumentAttachment | None:
+    """A stored attachment ``user`` may download: on a document they can see (requesters:
+    published public ones), or their own upload not yet named by a document. Another tenant's
+    is simply absent."""
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return (
+        DocumentAttachment.objects.for_user(user)
+        .filter(pk=pk)
+        .exclude(file="")
+        .filter(Q(document__in=documents_for(user).values("pk")) | Q(document__isnull=True, uploaded_by=user))
+        .first()
+    )
 
 
 def pending_reviews(*, user) -> QuerySet:

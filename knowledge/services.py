@@ -29,6 +29,7 @@ from knowledge.models import (
 from knowledge.policy import check_delete, check_edit, check_review_action, is_reviewer, require_code
 from portal.errors import DomainError, ErrorCode
 from portal.trees import tree_write
+from portal.uploads import CheckedUpload, check_upload
 from tenants.models import Tenant
 
 S = DocumentStatus
@@ -90,23 +91,108 @@ def _sync_tags(document: Document) -> None:
     )
 
 
-def _sync_attachments(document: Document, attachments) -> None:
-    if attachments is None:
-        return
-    document.attachments.all().delete()
-    DocumentAttachment.objects.bulk_create(
-        [
-            DocumentAttachment(
-                tenant_id=document.tenant_id,
+MAX_ATTACHMENTS = 50
+
+
+def _display_name(name: str) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:255] or "file"
+
+
+def _checked(tenant: Tenant, uploads) -> list[tuple[object, CheckedUpload]]:
+    """Check every file before anything is written: one refused file refuses the whole call."""
+    return [(upload, check_upload(tenant=tenant, upload=upload)) for upload in uploads or ()]
+
+
+def _store(*, tenant_id, by, document: Document | None, checked) -> list[DocumentAttachment]:
+    """Write checked files and their rows. A failure removes the files already written (the
+    transaction takes the rows back)."""
+    rows: list[DocumentAttachment] = []
+    try:
+        for upload, check in checked:
+            row = DocumentAttachment(
+                tenant_id=tenant_id,
                 document=document,
-                filename=a["filename"],
-                file_url=a["file_url"],
-                file_size=a.get("file_size") or 0,
-                file_type=a.get("file_type") or "",
+                uploaded_by=by,
+                filename=_display_name(getattr(upload, "name", "")),
+                extension=check.extension,
+                file_size=check.size,
+                file_type=check.mime_type,
             )
-            for a in attachments
-        ]
-    )
+            rows.append(row)
+            row.file.save("upload", upload, save=False)
+            row.save()
+    except BaseException:
+        for row in rows:
+            if row.file:
+                row.file.delete(save=False)
+        raise
+    return rows
+
+
+def _link_attachments(document: Document, by, links) -> None:
+    """Make the document's attachments exactly ``links`` (an API body's list, already resolved
+    to ``{"id"}`` for files uploaded here or ``{"external_url"}`` otherwise): listed ones stay
+    (renamed when a ``filename`` is given), the caller's waiting uploads join, the rest are
+    removed (soft delete). A link to a file that was never uploaded here is refused."""
+    if links is None:
+        return
+    current = {row.pk: row for row in DocumentAttachment.objects.filter(document=document)}
+    by_url = {row.external_url: row for row in current.values() if row.external_url}
+    keep: list[int] = []
+    for link in links:
+        if link.get("id") in current:
+            row = current[link["id"]]
+        elif link.get("id"):
+            row = DocumentAttachment.objects.filter(
+                pk=link["id"], tenant_id=document.tenant_id, uploaded_by=by, document__isnull=True
+            ).first()
+            if row is None:
+                raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."), field="attachments")
+        elif link.get("external_url") in by_url:
+            row = by_url[link["external_url"]]
+        else:
+            raise DomainError(
+                ErrorCode.VALIDATION_FAILED,
+                _("Upload the file first: an attachment is a file uploaded here, not a link."),
+                field="attachments",
+            )
+        name = _display_name(link["filename"]) if link.get("filename") else row.filename
+        if row.document_id != document.pk or row.filename != name:
+            DocumentAttachment.objects.filter(pk=row.pk).update(document=document, filename=name)
+        keep.append(row.pk)
+    _remove_attachments(document, [pk for pk in current if pk not in keep])
+
+
+def _remove_attachments(document: Document, ids) -> None:
+    if ids:
+        DocumentAttachment.objects.filter(document=document, pk__in=list(ids)).update(
+            is_deleted=True, deleted_at=timezone.now()
+        )
+
+
+def _attach(document: Document, by, *, links, checked, remove) -> None:
+    _link_attachments(document, by, links)
+    _remove_attachments(document, remove)
+    alive = DocumentAttachment.objects.filter(document=document).count()
+    if alive + len(checked) > MAX_ATTACHMENTS:
+        raise DomainError(
+            ErrorCode.VALIDATION_FAILED,
+            _("A document has at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS},
+            field="attachments",
+        )
+    _store(tenant_id=document.tenant_id, by=by, document=document, checked=checked)
+
+
+@transaction.atomic
+def attachment_upload(*, tenant: Tenant, by, upload) -> DocumentAttachment:
+    """An API upload that waits (seen only by its uploader) until a create or update body
+    names its ``file_url``."""
+    require_code(by, "knowledge:create")
+    if tenant is None:
+        raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only members of a tenant can upload files."))
+    checked = _checked(tenant, [upload])
+    return _store(tenant_id=tenant.pk, by=by, document=None, checked=checked)[0]
 
 
 def _snapshot(document: Document, *, by, change_summary: str, change_type: str, rollback_of: str = ""):
@@ -149,17 +235,19 @@ def _save_with_unique_slug(document: Document) -> None:
 
 
 @transaction.atomic
-def document_create(*, tenant: Tenant, by, data: dict) -> Document:
-    """A new draft (version 1.0) by ``by``."""
+def document_create(*, tenant: Tenant, by, data: dict, uploads=()) -> Document:
+    """A new draft (version 1.0) by ``by``, with the files of ``uploads`` (the editor page) and
+    the waiting uploads ``data["attachments"]`` names (the API)."""
     require_code(by, "knowledge:create")
+    checked = _checked(tenant, uploads)
     document = Document(tenant=tenant, author=by, last_updated_by=by, status=S.DRAFT, major=1, minor=0)
     _apply(document, data)
     _save_with_unique_slug(document)
     _sync_tags(document)
-    _sync_attachments(document, data.get("attachments"))
     _snapshot(
         document, by=by, change_summary=data.get("change_summary") or _("First version"), change_type=ChangeType.MAJOR
     )
+    _attach(document, by, links=data.get("attachments"), checked=checked, remove=())
     search.schedule_index(document.pk)
     return document
 
@@ -176,12 +264,14 @@ def _next_version(document: Document, change_type: str) -> None:
 
 
 @transaction.atomic
-def document_update(*, document: Document, by, data: dict) -> Document:
+def document_update(*, document: Document, by, data: dict, uploads=(), remove_attachments=()) -> Document:
     """Save new content as the next version (``change_type`` minor → x.y+1, major → x+1.0).
     The row lock makes parallel saves queue, so each gets its own number. A published document
-    edited by someone who is not a reviewer goes back to review."""
+    edited by someone who is not a reviewer goes back to review. ``uploads`` add files,
+    ``remove_attachments`` (ids) remove some, ``data["attachments"]`` (API) names the full set."""
     document = _lock(document)
     check_edit(document, by)
+    checked = _checked(document.tenant, uploads)
     change_type = data.get("change_type") or ChangeType.MINOR
     _apply(document, data)
     _next_version(document, change_type)
@@ -191,7 +281,6 @@ def document_update(*, document: Document, by, data: dict) -> Document:
         document.status = S.PENDING_REVIEW
     document.save()
     _sync_tags(document)
-    _sync_attachments(document, data.get("attachments"))
     _snapshot(document, by=by, change_summary=data.get("change_summary") or "", change_type=change_type)
     if resubmit:
         DocumentReview.objects.create(
@@ -204,6 +293,7 @@ def document_update(*, document: Document, by, data: dict) -> Document:
             version=document.version,
             actor=by,
         )
+    _attach(document, by, links=data.get("attachments"), checked=checked, remove=remove_attachments)
     search.schedule_index(document.pk)
     return document
 

@@ -21,8 +21,10 @@ from knowledge.choices import DifficultyLevel, DocumentStatus, ReviewAction, Sea
 from knowledge.forms import CategoryForm, DocumentForm, RatingForm, ReviewForm
 from knowledge.policy import allowed_review_actions, can_edit, is_reviewer
 from knowledge.search import SearchParams, highlight_item, normalised
+from portal.config import get_config
 from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
+from portal.uploads import download_response
 
 PAGE_SIZE = 20
 
@@ -246,7 +248,7 @@ class DocumentEditView(PortalPageMixin, View):
             raise Http404
         return document
 
-    def _render(self, request, form, document):
+    def _render(self, request, form, document, removing=()):
         preview = form["content"].value() or ""
         return render(
             request,
@@ -255,6 +257,9 @@ class DocumentEditView(PortalPageMixin, View):
                 "form": form,
                 "document": document,
                 "preview_html": mark_safe(text.render_markdown(preview)),  # noqa: S308 - sanitised by nh3
+                "attachments": list(selectors.attachments_of(document)) if document else [],
+                "removing": set(removing),
+                "max_file_size": int(get_config("max_file_size", tenant=request.user.tenant)),
             },
         )
 
@@ -265,21 +270,47 @@ class DocumentEditView(PortalPageMixin, View):
     def post(self, request, pk=None):
         document = self._load(request, pk)
         form = self._form(request, document, request.POST)
+        uploads = request.FILES.getlist("files")
+        removing = [pk for pk in (_int(v) for v in request.POST.getlist("remove_attachment")) if pk]
         if not form.is_valid():
-            return self._render(request, form, document)
+            if uploads:
+                form.add_error(None, _("Nothing was saved: correct the fields, then choose the files again."))
+            return self._render(request, form, document, removing)
         try:
             if document is None:
                 document = services.document_create(
-                    tenant=request.user.tenant, by=request.user, data=form.service_data()
+                    tenant=request.user.tenant, by=request.user, data=form.service_data(), uploads=uploads
                 )
                 messages.success(request, _("Draft saved."))
             else:
-                document = services.document_update(document=document, by=request.user, data=form.service_data())
+                document = services.document_update(
+                    document=document,
+                    by=request.user,
+                    data=form.service_data(),
+                    uploads=uploads,
+                    remove_attachments=removing,
+                )
                 messages.success(request, _("Saved as version %(version)s.") % {"version": document.version})
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
-            return self._render(request, form, document)
+            message = str(error.message)
+            if error.field in ("file", "attachments"):
+                message = _("Nothing was saved: %(reason)s Choose the files again.") % {"reason": message}
+            form.add_error(error.field if error.field in form.fields else None, message)
+            return self._render(request, form, document, removing)
         return redirect("knowledge:detail", pk=document.pk)
+
+
+class AttachmentDownloadView(PortalPageMixin, View):
+    """A document's file as a download, for whoever may read the document; another tenant's
+    or a hidden document's file is a 404."""
+
+    required_permission = "knowledge:read"
+
+    def get(self, request, pk):
+        row = selectors.attachment_for_download(user=request.user, pk=pk)
+        if row is None:
+            raise Http404
+        return download_response(row.file, filename=row.filename, mime_type=row.file_type, extension=row.extension)
 
 
 class PreviewView(PortalPageMixin, View):

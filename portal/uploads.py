@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,14 +140,19 @@ def check_upload(*, tenant, upload) -> CheckedUpload:
     if upload.size > limit:
         raise DomainError(
             ErrorCode.FILE_TOO_LARGE,
-            _("The file is larger than %(limit)d bytes.") % {"limit": limit},
+            _("“%(name)s” is larger than the limit of %(limit)s.")
+            % {"name": (getattr(upload, "name", "") or "")[:100], "limit": filesizeformat(limit)},
             field="file",
             details={"max_file_size": limit, "file_size": upload.size},
         )
     filename = getattr(upload, "name", "") or ""
     mime, extension = detect(upload, filename)
     if not mime:
-        raise DomainError(ErrorCode.UNSUPPORTED_FILE_TYPE, field="file")
+        raise DomainError(
+            ErrorCode.UNSUPPORTED_FILE_TYPE,
+            _("“%(name)s” is not a file type accepted here.") % {"name": filename[:100]},
+            field="file",
+        )
     claimed = CLAIMED_TYPES.get(extension_of(filename))
     if claimed and not _same_kind(claimed, mime):
         raise DomainError(

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UserStatus
-from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from portal.timestamps import iso_utc
 from portal.trees import tree_write

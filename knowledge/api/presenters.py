@@ -3,6 +3,7 @@ each is paired with a response serializer in ``serializers`` (the OpenAPI shape)
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from knowledge import search, text
@@ -75,17 +76,22 @@ def review(row) -> dict:
     }
 
 
-def attachment(row) -> dict:
+def attachment(row, request=None) -> dict:
+    if row.external_url:
+        url = row.external_url
+    else:
+        url = reverse("v1-knowledge-attachment-download", kwargs={"pk": row.pk})
+        url = request.build_absolute_uri(url) if request is not None else url
     return {
         "id": row.pk,
         "filename": row.filename,
-        "file_url": row.file_url,
+        "file_url": url,
         "file_size": row.file_size,
         "file_type": row.file_type,
     }
 
 
-def document_detail(document, *, versions, attachments, related, reviews, my_rating) -> dict:
+def document_detail(document, *, versions, attachments, related, reviews, my_rating, request=None) -> dict:
     latest = versions[0] if versions else None
     category = document.category
     return {
@@ -106,7 +112,7 @@ def document_detail(document, *, versions, attachments, related, reviews, my_rat
         "version": document.version,
         "difficulty_level": document.difficulty_level,
         "estimated_read_time": document.estimated_read_time,
-        "attachments": [attachment(a) for a in attachments],
+        "attachments": [attachment(a, request) for a in attachments],
         "statistics": {
             "view_count": document.view_count,
             "like_count": document.like_count,

@@ -49,16 +49,46 @@ def _query_list(data, name):
     return values
 
 
+ATTACHMENT_URL_NAMES = ("v1-knowledge-attachment-download", "knowledge:attachment_download")
+
+
 class KbAttachmentLink(serializers.Serializer):
-    filename = serializers.CharField(max_length=255)
-    file_url = serializers.URLField(max_length=1000)
+    """One entry of a create or update body's ``attachments`` (contract §5.1.1): ``file_url`` is
+    the URL an upload answered with (``POST /knowledge/attachments``, or a download link of the
+    document); ``filename`` renames it; ``file_size`` is informative (the stored size is what
+    the detail reports). Validated into ``{"id", "filename"}`` (or ``{"external_url"}`` for a URL
+    that is not one of ours: the service keeps it only if the document already had it)."""
+
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    file_url = serializers.CharField(max_length=1000)
     file_size = serializers.IntegerField(required=False, min_value=0, max_value=10**12)
     file_type = serializers.CharField(required=False, allow_blank=True, max_length=128)
 
     def validate_file_url(self, value):
-        if not value.lower().startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        from django.urls import Resolver404, resolve
+
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("", "http", "https"):
             raise serializers.ValidationError(_("Only http and https links are allowed."))
-        return value
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name in ATTACHMENT_URL_NAMES:
+            return {"id": int(match.kwargs["pk"])}
+        return {"external_url": value}
+
+    def validate(self, attrs):
+        link = dict(attrs.pop("file_url"))
+        if attrs.get("filename"):
+            link["filename"] = attrs["filename"]
+        return link
+
+
+class KbAttachmentUpload(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
 
 
 class KbDocumentWrite(serializers.Serializer):

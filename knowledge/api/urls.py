@@ -12,5 +12,11 @@ v1_urlpatterns = [
     path("knowledge/categories", v1.V1CategoryView.as_view(), name="v1-knowledge-categories"),
     path("knowledge/statistics", v1.V1KnowledgeStatisticsView.as_view(), name="v1-knowledge-statistics"),
     path("knowledge/reviews/pending", v1.V1PendingReviewView.as_view(), name="v1-knowledge-reviews-pending"),
+    path("knowledge/attachments", v1.V1KnowledgeAttachmentUploadView.as_view(), name="v1-knowledge-attachments"),
+    path(
+        "knowledge/attachments/<int:pk>/download",
+        v1.V1KnowledgeAttachmentDownloadView.as_view(),
+        name="v1-knowledge-attachment-download",
+    ),
     *v1_router.urls,
 ]

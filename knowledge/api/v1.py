@@ -6,6 +6,7 @@ errors, pagination, permission codes and tenant scoping come from the base class
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 
@@ -13,11 +14,12 @@ from knowledge import selectors, services, text
 from knowledge.api import presenters as P
 from knowledge.api import serializers as S
 from knowledge.choices import RecommendationContext
-from knowledge.models import Document, KnowledgeCategory
+from knowledge.models import Document, DocumentAttachment, KnowledgeCategory
 from knowledge.search import SearchParams
 from portal.api.responses import ApiResponse
 from portal.api.views import V1APIView, V1GenericAPIView, V1ViewSet
 from portal.errors import DomainError, ErrorCode
+from portal.uploads import download_response
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 VERSION = OpenApiParameter("version", str, OpenApiParameter.PATH, description="MAJOR.MINOR, e.g. 1.2")
@@ -86,6 +88,7 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
             document,
             versions=versions,
             attachments=list(selectors.attachments_of(document)),
+            request=request,
             related=selectors.related_for(document, user=request.user),
             reviews=list(selectors.reviews_of(document)),
             my_rating=selectors.user_rating(document, request.user),
@@ -192,6 +195,39 @@ class V1DocumentViewSet(DocumentQuerysetMixin, V1ViewSet):
         )
         document.refresh_from_db()
         return ApiResponse(P.review_result(document, row), message=_("Review recorded."))
+
+
+class V1KnowledgeAttachmentUploadView(V1GenericAPIView):
+    """Upload a file for a document (multipart ``file``). The answer is the attachment entry a
+    create (§5.1.1) or update body lists: the file joins a document once a body names its
+    ``file_url``; until then only the uploader can download it. Too large, a type not allowed,
+    or content that contradicts the name's type: 400, nothing stored."""
+
+    queryset = DocumentAttachment.objects.all()
+    required_permissions = "knowledge:create"
+
+    @extend_schema(request={"multipart/form-data": S.KbAttachmentUpload}, responses=S.KbAttachmentOut)
+    def post(self, request):
+        data = _valid(S.KbAttachmentUpload, request.data)
+        row = services.attachment_upload(tenant=request.user.tenant, by=request.user, upload=data["file"])
+        return ApiResponse(P.attachment(row, request), message=_("File uploaded."))
+
+
+class V1KnowledgeAttachmentDownloadView(V1GenericAPIView):
+    """A document's file, for whoever may read the document (requesters: published public
+    documents), or a waiting upload for its uploader. Always a download (``attachment``,
+    ``nosniff``)."""
+
+    queryset = DocumentAttachment.objects.all()
+    required_permissions = "knowledge:read"
+    not_found_code = ErrorCode.NOT_FOUND
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        row = selectors.attachment_for_download(user=request.user, pk=pk)
+        if row is None:
+            raise DomainError(ErrorCode.NOT_FOUND, _("The attachment does not exist."))
+        return download_response(row.file, filename=row.filename, mime_type=row.file_type, extension=row.extension)
 
 
 class V1KnowledgeSearchView(V1APIView):

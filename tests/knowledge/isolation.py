@@ -43,6 +43,24 @@ def _category(tenant):
     return KnowledgeCategory.objects.create(tenant=tenant, name=MARKER, description=MARKER)
 
 
+@maker("knowledge.DocumentAttachment")
+def _attachment(tenant):
+    """A stored file (its name only: nothing is written to disk) of a published public document."""
+    from knowledge.models import DocumentAttachment
+
+    document = _document(tenant)
+    return DocumentAttachment.objects.create(
+        tenant=tenant,
+        document=document,
+        uploaded_by=document.author,
+        file=f"knowledge/{tenant.pk}/iso.txt",
+        filename=f"{MARKER}.txt",
+        extension=".txt",
+        file_size=len(MARKER),
+        file_type="text/plain",
+    )
+
+
 # Pages that name a knowledge object by id (tests/portal/test_page_isolation.py)
 page_object("knowledge:detail", "knowledge.Document")
 page_object("knowledge:edit", "knowledge.Document")
@@ -51,3 +69,4 @@ page_object(
     "knowledge:action", "knowledge.Document", action=("rate", "submit", "review", "archive", "rollback", "delete")
 )
 page_object("knowledge:ticket_suggestions", "tickets.Ticket")
+page_object("knowledge:attachment_download", "knowledge.DocumentAttachment")
