@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
 from knowledge import search
-from knowledge.models import Document, DocumentReview, DocumentVersion, KnowledgeCategory
+from knowledge.models import Document, DocumentAttachment, DocumentReview, DocumentVersion, KnowledgeCategory
 from portal.trees import TreeWriteAdminMixin
 
 
@@ -44,6 +44,22 @@ class ReviewInline(admin.TabularInline):
         return False
 
 
+class AttachmentInline(admin.TabularInline):
+    """Removed attachments included: unticking "deleted" restores one."""
+
+    model = DocumentAttachment
+    extra = 0
+    fields = ["filename", "file_type", "file_size", "uploaded_by", "created_at", "is_deleted"]
+    readonly_fields = ["filename", "file_type", "file_size", "uploaded_by", "created_at"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        return DocumentAttachment.all_objects.select_related("uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -65,7 +81,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "published_at", "deleted_at", "created_at", "updated_at",
     ]  # fmt: skip
     fields = ["status", "visibility", "difficulty_level", "is_deleted", *readonly_fields]
-    inlines = [VersionInline, ReviewInline]
+    inlines = [VersionInline, AttachmentInline, ReviewInline]
     actions = ["reindex"]
 
     def get_queryset(self, request):

@@ -71,7 +71,7 @@ def test_author_attaches_files_and_readers_download_them(browser, live_server, t
     note = tmp_path / "连接日志.txt"
     note.write_text("2026-12-01 08:00 连接超时\n", encoding="utf-8")
     page.set_input_files("#kb-files-input", str(note))
-    page.get_by_role("button", name="保存新版本").click()
+    page.locator("form.kb-editor button.btn-primary").click()
     page.wait_for_url(f"**/knowledge/{document.pk}/")
     assert DocumentAttachment.objects.filter(document=document).count() == 3
     with page.expect_download() as download:

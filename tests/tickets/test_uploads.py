@@ -108,3 +108,34 @@ def test_ticket_attachment_download_is_guarded_and_delete_is_soft(desk, other_de
     assert api(desk.supervisor).delete(f"/api/v1/tickets/{ticket.pk}/attachments/{attachment_id}").status_code == 200
     assert api(desk.agent).get(url).status_code == 404
     assert TicketAttachment.all_objects.get(pk=attachment_id).is_deleted
+
+
+@pytest.mark.parametrize(("name", "content"), [("photo.png", PDF), ("report.pdf", PNG), ("notes.txt", PNG)])
+def test_content_that_contradicts_the_name_is_refused(desk, api, name, content):
+    ticket = desk.assigned()
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = api(desk.agent).post("/api/upload", {"file": upload, "ticket_id": ticket.pk}, format="multipart")
+    assert response.status_code == 415 and response.json()["error_code"] == "UNSUPPORTED_FILE_TYPE"
+    assert not TicketAttachment.objects.exists()
+
+
+def test_v1_refusals_use_the_contract_400_envelope(desk, api):
+    ticket = desk.assigned()
+    set_config("max_file_size", 1024, tenant=desk.tenant)
+    url = f"/api/v1/tickets/{ticket.pk}/attachments"
+    for upload in (SimpleUploadedFile("big.pdf", PDF + b"0" * 2000), SimpleUploadedFile("x.png", b"MZ\x90\x00")):
+        response = api(desk.agent).post(url, {"file": upload}, format="multipart")
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == 400 and body["data"]["errors"][0]["field"] == "file"
+    assert not TicketAttachment.objects.exists()
+
+
+def test_a_download_is_saved_under_an_extension_of_its_detected_type(desk, api):
+    ticket = desk.assigned()
+    upload = SimpleUploadedFile("page.html", b"<p>hello</p>\n")  # text: accepted, stored as .txt
+    data = api(desk.agent).post(f"/api/v1/tickets/{ticket.pk}/attachments", {"file": upload}, format="multipart")
+    attachment_id = data.json()["data"]["id"]
+    download = api(desk.agent).get(f"/api/v1/tickets/{ticket.pk}/attachments/{attachment_id}/download")
+    assert download["Content-Type"].startswith("text/plain")
+    assert 'filename="page.html.txt"' in download["Content-Disposition"]
