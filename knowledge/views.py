@@ -310,7 +310,10 @@ class AttachmentDownloadView(PortalPageMixin, View):
         row = selectors.attachment_for_download(user=request.user, pk=pk)
         if row is None:
             raise Http404
-        return download_response(row.file, filename=row.filename, mime_type=row.file_type, extension=row.extension)
+        try:
+            return download_response(row.file, filename=row.filename, mime_type=row.file_type, extension=row.extension)
+        except DomainError:
+            raise Http404 from None
 
 
 class PreviewView(PortalPageMixin, View):

@@ -181,9 +181,16 @@ def download_name(filename: str, extension: str) -> str:
 
 
 def download_response(file, *, filename: str, mime_type: str, extension: str = "") -> FileResponse:
-    """Serve a stored file as a download that browsers never render inline."""
+    """Serve a stored file as a download that browsers never render inline; a missing file is
+    a 404 (``DomainError``), not a server error."""
+    if not file:
+        raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file."))
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:  # the row outlived its file (storage restored from an older backup)
+        raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file.")) from None
     response = FileResponse(
-        file.open("rb"),
+        handle,
         as_attachment=True,
         filename=download_name(filename, extension),
         content_type=mime_type or "application/octet-stream",

@@ -557,7 +557,10 @@ class AttachmentDownloadView(TicketPageMixin, View):
         attachment = TicketAttachment.objects.for_user(request.user).filter(pk=pk, ticket__in=visible).first()
         if attachment is None or not attachment.file:
             raise Http404
-        return attachment_response(attachment)
+        try:
+            return attachment_response(attachment)
+        except DomainError:  # the file is missing from storage
+            raise Http404 from None
 
 
 class AttachmentDeleteView(TicketPageMixin, View):

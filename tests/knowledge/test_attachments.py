@@ -271,3 +271,11 @@ def test_editor_removes_and_refuses_a_too_large_file_without_a_new_version(kb, a
     assert response.status_code == 302
     assert DocumentAttachment.all_objects.get(pk=row.pk).is_deleted
     assert "手册.pdf" not in client.get(reverse("knowledge:detail", args=[document.pk])).content.decode()
+
+
+def test_a_file_missing_from_storage_is_a_404_not_a_server_error(kb, api, client):
+    _document, row = document_with_file(kb, api)
+    row.file.delete(save=False)
+    assert api(kb.author).get(reverse("v1-knowledge-attachment-download", kwargs={"pk": row.pk})).status_code == 404
+    client.force_login(kb.author)
+    assert client.get(reverse("knowledge:attachment_download", args=[row.pk])).status_code == 404

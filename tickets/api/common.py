@@ -4,7 +4,6 @@ stored file. v1 and desk never import each other; shared parts live here."""
 from __future__ import annotations
 
 from django.http import FileResponse
-from django.utils.translation import gettext as _
 
 from portal.errors import DomainError, ErrorCode
 from portal.uploads import download_response
@@ -112,8 +111,6 @@ def valid(serializer_class, data, *, partial: bool = False) -> dict:
 
 def attachment_response(attachment) -> FileResponse:
     """Serve a stored file as a download that browsers never render inline."""
-    if not attachment.file:
-        raise DomainError(ErrorCode.NOT_FOUND, _("The attachment has no stored file."))
     return download_response(
         attachment.file,
         filename=attachment.original_name,
