@@ -18,7 +18,8 @@ import time
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import connection
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.functional import empty
 from django.utils.translation import gettext as _
@@ -460,6 +461,54 @@ def tenant_status(tenant_id: int) -> dict:
     }
 
 
+#: a statement running longer than this counts as slow in ``database_figures``
+SLOW_QUERY_SECONDS = 1.0
+DATABASE_FIGURES = ("connections", "max_connections", "slow_queries", "cache_hit_rate", "query_per_second")
+_TRANSACTIONS_SAMPLE = "monitor:database-transactions"
+
+
+def database_figures() -> dict:
+    """The documented ``database`` figures of ``GET monitor/metrics``, read from PostgreSQL's
+    statistics views: sessions open on this database and the server's ``max_connections``;
+    statements of this database running longer than ``SLOW_QUERY_SECONDS`` right now; the
+    buffer cache hit rate (%) since the statistics were reset; transactions per second since
+    the previous reading by any process (shared through the cache; ``None`` at the first).
+    The embedded SQLite database has none of these: all ``None``."""
+    figures = dict.fromkeys(DATABASE_FIGURES)
+    if connection.vendor != "postgresql":
+        return figures
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()), "
+                "current_setting('max_connections')::int, "
+                "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+                "AND now() - query_start > make_interval(secs => %s)), "
+                "blks_hit, blks_read, xact_commit + xact_rollback "
+                "FROM pg_stat_database WHERE datname = current_database()",
+                [SLOW_QUERY_SECONDS],
+            )
+            row = cursor.fetchone()
+    except DatabaseError:
+        logger.warning("database figures unavailable", exc_info=True)
+        return figures
+    if row is None:
+        return figures
+    sessions, limit, slow, hits, reads, transactions = row
+    now = time.time()
+    previous = cache.get(_TRANSACTIONS_SAMPLE)
+    cache.set(_TRANSACTIONS_SAMPLE, (now, transactions), 3600)
+    if previous and now > previous[0] and transactions >= previous[1]:
+        figures["query_per_second"] = round((transactions - previous[1]) / (now - previous[0]), 1)
+    figures.update(
+        connections=sessions,
+        max_connections=limit,
+        slow_queries=slow,
+        cache_hit_rate=round(100.0 * hits / (hits + reads), 1) if hits + reads else None,
+    )
+    return figures
+
+
 HIDDEN_HOST = dict.fromkeys(("cpu_usage", "memory_usage", "disk_usage", "network_in", "network_out", "load_average"))
 
 
@@ -468,8 +517,9 @@ def metrics_for(user) -> tuple[dict, dict, dict, int, int]:
     ``user``: everything for the platform admin; for a tenant, no host figure, the database's
     state without its vendor, and the tenant's own requests, users and sessions."""
     if sees_platform(user):
-        return host_metrics(), request_metrics(), check_database(), active_users(None), active_sessions(None)
-    database = {**check_database(), "detail": None, "error": None}
+        database = {**check_database(), **database_figures()}
+        return host_metrics(), request_metrics(), database, active_users(None), active_sessions(None)
+    database = {**check_database(), "detail": None, "error": None, **dict.fromkeys(DATABASE_FIGURES)}
     tenant_id = user.tenant_id
     return (HIDDEN_HOST, request_metrics(tenant_id=tenant_id), database, active_users(tenant_id),
             active_sessions(tenant_id))  # fmt: skip

@@ -107,7 +107,9 @@ def v1_metrics(host: dict, requests: dict, database: dict, active_users: int, ac
         },
         "database": {"vendor": str(database["detail"]) if database.get("detail") else None,
                      "response_time": database["response_time"],
-                     "status": database["status"]},
+                     "status": database["status"],
+                     **{k: database.get(k) for k in ("connections", "max_connections", "slow_queries",
+                                                     "cache_hit_rate", "query_per_second")}},
     }  # fmt: skip
 
 

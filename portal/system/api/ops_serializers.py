@@ -117,6 +117,15 @@ class V1MetricsDatabase(serializers.Serializer):
     vendor = serializers.CharField(allow_null=True, help_text=HOST_ONLY)
     response_time = serializers.FloatField(allow_null=True)
     status = serializers.CharField()
+    connections = serializers.IntegerField(allow_null=True, help_text=HOST_ONLY + " Sessions on this database.")
+    max_connections = serializers.IntegerField(allow_null=True, help_text=HOST_ONLY)
+    slow_queries = serializers.IntegerField(
+        allow_null=True, help_text=HOST_ONLY + " Statements running longer than 1 s right now."
+    )
+    cache_hit_rate = serializers.FloatField(allow_null=True, help_text=HOST_ONLY + " Buffer cache hits, %.")
+    query_per_second = serializers.FloatField(
+        allow_null=True, help_text=HOST_ONLY + " Transactions per second since the previous reading."
+    )
 
 
 class V1Metrics(serializers.Serializer):
