@@ -3,7 +3,7 @@ classes; these add the joins each list shows so that lists cost a fixed number o
 
 from django.db.models import Count, Prefetch, Q
 
-from accounts.models import Permission, Role, User
+from accounts.models import Permission, Role, User, UserStatus
 
 
 def role_list():
@@ -63,6 +63,16 @@ def role_for(user, pk) -> Role | None:
     if pk in (None, ""):
         return None
     return _tenant_rows(Role.objects.all(), user).filter(pk=pk).first()
+
+
+def department_tree(departments):
+    """``departments`` in tree order with their manager and ``user_count`` (members who are
+    not deactivated): what the organisation tree shows, in the API and on the page."""
+    return (
+        departments.select_related("manager")
+        .annotate(user_count=Count("users", filter=~Q(users__status=UserStatus.INACTIVE), distinct=True))
+        .order_by("tree_id", "lft")
+    )
 
 
 def departments_for(user):

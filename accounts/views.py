@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from accounts import auth_services as auth
-from accounts import services
+from accounts import selectors, services
 from accounts.api.admin_serializers import department_paths
 from accounts.forms import (
     DepartmentCreateForm,
@@ -437,12 +436,7 @@ class DepartmentsView(PortalPageMixin, View):
 
     def get(self, request, form=None):
         tenant = request.user.tenant
-        nodes = (
-            Department.objects.filter(tenant=tenant)
-            .select_related("manager")
-            .annotate(user_count=Count("users", filter=~Q(users__status=UserStatus.INACTIVE), distinct=True))
-            .order_by("tree_id", "lft")
-        )
+        nodes = selectors.department_tree(Department.objects.filter(tenant=tenant))
         can_create = request.user.has_contract_permission("department:create")
         return render(
             request,

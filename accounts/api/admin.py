@@ -334,11 +334,7 @@ class V1DepartmentViewSet(V1ViewSet):
     serializer_class = out.DepartmentTreeSerializer
 
     def get_base_queryset(self):
-        return (
-            Department.objects.select_related("manager")
-            .annotate(user_count=Count("users", filter=~Q(users__status=UserStatus.INACTIVE), distinct=True))
-            .order_by("tree_id", "lft")
-        )
+        return selectors.department_tree(Department.objects.all())
 
     @extend_schema(responses=out.DepartmentTreeSerializer(many=True))
     def list(self, request):
