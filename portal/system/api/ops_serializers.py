@@ -41,7 +41,10 @@ class V1Task(serializers.Serializer):
     success_count = serializers.IntegerField()
     failure_count = serializers.IntegerField()
     config = serializers.DictField()
-    created_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The celery beat entry keeps no creation time: when the schedule was created or last changed.",
+    )
 
 
 class V1TaskExecuted(serializers.Serializer):
