@@ -285,7 +285,7 @@ def scheduled_task_update(*, by, task_id: int, cron: str | None = None, enabled:
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     scheduled_task_for(by, task_id, "system:task:create")
-    task = PeriodicTask.objects.select_for_update().select_related("crontab").get(pk=task_id)
+    task = PeriodicTask.objects.select_for_update(of=("self",)).select_related("crontab").get(pk=task_id)
     old = {"cron_expression": cron_expression(task), "enabled": task.enabled}
     changed = []
     if cron is not None and cron.strip() != old["cron_expression"]:

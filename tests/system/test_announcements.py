@@ -125,9 +125,10 @@ class TestSchedule:
 
 
 @pytest.fixture
-def mail(monkeypatch, mailoutbox):
+def mail(monkeypatch, mailoutbox, eager_celery):
     """Email switched on in the settings registry; the notification sender's SMTP connection
-    replaced by the locmem backend, so what it would send lands in ``mailoutbox``."""
+    replaced by the locmem backend, so what it would send lands in ``mailoutbox``. Delivery tasks
+    run in-process (the PostgreSQL + Redis run has no worker)."""
     from django.core.mail import get_connection
 
     from portal.config import set_config
