@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from portal import realtime
+from portal.client import scope_client_ip
 
 #: Close code for a refused connection (no, invalid or expired token; inactive user or tenant).
 #: Sent before the handshake is accepted: the communicator sees it as the close code, a real
@@ -88,13 +89,6 @@ def _authenticate(token: str | None, session_user):
     return user
 
 
-def _client_ip(scope) -> str | None:
-    """The caller's address as the HTTP gate reads it (``REMOTE_ADDR``, which daphne fills from
-    the same ``client`` of the scope, after its proxy-header handling)."""
-    client = scope.get("client")
-    return client[0] if client else None
-
-
 @database_sync_to_async
 def _maintenance_refusal(user, scope) -> dict | None:
     """The error frame for a user an active maintenance window shuts out, or ``None``. The
@@ -102,7 +96,7 @@ def _maintenance_refusal(user, scope) -> dict | None:
     from portal.system import maintenance
     from portal.timestamps import iso_utc
 
-    window = maintenance.refusal(user, _client_ip(scope))
+    window = maintenance.refusal(user, scope_client_ip(scope))
     if window is None:
         return None
     return {

@@ -15,7 +15,7 @@ from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from portal.system import announcements
 from portal.system.models import AnnouncementAudience, AnnouncementPriority, AnnouncementType
-from portal.templatetags.portal_ui import ROLE_LABELS
+from portal.templatetags.portal_ui import ROLE_LABELS, role_display
 
 
 def role_choices(user) -> list[tuple[str, str]]:
@@ -26,8 +26,7 @@ def role_choices(user) -> list[tuple[str, str]]:
     rows = rows.filter(tenant__isnull=False) if user.is_platform_admin else rows.filter(tenant_id=user.tenant_id)
     seen = {}
     for code, name, builtin in rows.order_by("code").values_list("code", "name", "is_system"):
-        # built-in roles in the reader's language, custom roles as their tenant named them
-        seen.setdefault(code, str(ROLE_LABELS[code]) if builtin and code in ROLE_LABELS else name)
+        seen.setdefault(code, role_display(code, name, builtin=builtin))
     if user.is_platform_admin:
         seen["super_admin"] = str(ROLE_LABELS["super_admin"])
     return sorted(seen.items())

@@ -62,7 +62,13 @@ def role_names(user) -> list[str]:
     if user.is_platform_admin:
         return [str(ROLE_LABELS["super_admin"])]
     roles = user.roles.filter(is_active=True).order_by("id").only("code", "name", "is_system")
-    return [str(ROLE_LABELS[r.code]) if r.is_system and r.code in ROLE_LABELS else r.name for r in roles]
+    return [role_display(r.code, r.name, builtin=r.is_system) for r in roles]
+
+
+def role_display(code: str, name: str, *, builtin: bool) -> str:
+    """A role as people read it: built-in roles in the reader's language, custom roles as their
+    tenant named them."""
+    return str(ROLE_LABELS[code]) if builtin and code in ROLE_LABELS else name
 
 
 @register.filter
