@@ -23,6 +23,7 @@ so that one ticket over 1,000 engineers and a 500 × 1,000 matrix stay in millis
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -151,6 +152,19 @@ class Pool:
             for code, level in r.skills.items():
                 self.levels[i, self.skill_index[code]] = max(0, min(5, int(level)))
         self._area_cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def with_state(self, workload: np.ndarray, on_duty: np.ndarray) -> Pool:
+        """This pool with the figures that change by the minute (open tickets, duty) replaced:
+        the static columns are shared, never copied or mutated, so one loaded pool can serve
+        every request until the roster changes."""
+        pool = copy.copy(self)
+        pool.workload = np.asarray(workload, dtype=float)
+        pool.on_duty = np.asarray(on_duty, dtype=bool)
+        return pool
+
+    def load(self, i: int) -> int:
+        """Engineer ``i``'s open tickets (the words quote it; ``rows`` may be a cached template)."""
+        return int(self.workload[i])
 
     def skill_columns(self, codes) -> np.ndarray:
         """Levels of every engineer in ``codes`` (0 = lacks it), shape (n, len(codes))."""
@@ -486,7 +500,7 @@ def constraint_reason(a: Assessment, pool: Pool, i: int, code: str) -> str:
         return _("Off duty now by the work schedule and the business calendar.")
     if code == AT_CAPACITY:
         cap = row.max_workload if t.workload_cap is None else min(row.max_workload, t.workload_cap)
-        return _("At maximum workload (%(current)s/%(max)s open tickets).") % {"current": row.workload, "max": cap}
+        return _("At maximum workload (%(current)s/%(max)s open tickets).") % {"current": pool.load(i), "max": cap}
     if code == SKILL_MISSING:
         lacking = []
         for code_ in t.required_skills:
@@ -541,8 +555,8 @@ def _phrases(a: Assessment, pool: Pool, i: int) -> dict[str, tuple[int, str]]:
         out["skill"] = (1, _("good skill match (%(pct)s%%)") % {"pct": round(s)})
     else:
         out["skill"] = (0, _("modest skill match (%(pct)s%%)") % {"pct": round(s)})
-    load = {"current": row.workload, "max": row.max_workload}
-    utilisation = row.workload / max(1, row.max_workload)
+    load = {"current": pool.load(i), "max": row.max_workload}
+    utilisation = pool.load(i) / max(1, row.max_workload)
     if utilisation < 0.4:
         out["workload"] = (2, _("light workload (%(current)s/%(max)s)") % load)
     elif utilisation < 0.75:
@@ -639,7 +653,7 @@ def estimated_response_minutes(a: Assessment, pool: Pool, i: int) -> int:
     response limit."""
     base = PRIORITY_RESPONSE_MINUTES.get(a.ticket.priority, 60)
     row = pool.rows[i]
-    minutes = base * (1 + row.workload / max(1, row.max_workload))
+    minutes = base * (1 + pool.load(i) / max(1, row.max_workload))
     if a.rules.response_limit_minutes is not None:
         minutes = min(minutes, a.rules.response_limit_minutes)
     return max(1, round(minutes))

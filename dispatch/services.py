@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -32,6 +34,7 @@ from dispatch.models import DispatchRecord, DispatchRule, DispatchStrategy
 from engineers import selectors as engineer_selectors
 from engineers.choices import EmploymentStatus
 from engineers.models import EngineerProfile, EngineerSkill, Skill
+from engineers.roster import roster_token
 from portal.config import get_config
 from portal.errors import DomainError, ErrorCode
 from tickets import services as ticket_services
@@ -323,11 +326,10 @@ def _on_duty_by_schedule(schedules: dict[str, dict | None], tenant, at: datetime
     return out
 
 
-def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Pool:
-    """The tenant's dispatchable engineers (alive profile, working, active user) as a Pool.
-    Four small queries whatever the number of engineers; JSON columns are read as text and
-    decoded once per distinct value."""
-    at = at or timezone.now()
+def _roster_rows(tenant, engineer_ids=None) -> tuple[list[E.EngineerRow], list, list]:
+    """The roster as engine rows, without the figures that change by the minute (workload 0,
+    on duty): (rows, user ids, each row's stored schedule text). Three small queries whatever the
+    number of engineers; JSON columns are read as text and decoded once per distinct value."""
     queryset = EngineerProfile.objects.for_tenant(tenant).filter(employment_status__in=WORKING, user__status="active")
     if engineer_ids is not None:
         queryset = queryset.filter(pk__in=list(engineer_ids))
@@ -339,12 +341,6 @@ def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Poo
             "areas_text", "max_workload", "online_status", "schedule_text", "performance_score",
         )
     )  # fmt: skip
-    user_ids = [p[1] for p in profiles]
-    # Open tickets per assignee in one GROUP BY (the count engineers.selectors.with_workload makes)
-    open_tickets = Ticket.objects.filter(tenant=tenant, status__in=list(OPEN_STATUSES), assigned_to__isnull=False)
-    if engineer_ids is not None:
-        open_tickets = open_tickets.filter(assigned_to_id__in=user_ids)
-    load = dict(open_tickets.order_by().values_list("assigned_to_id").annotate(n=Count("id")))
     skills: dict[int, dict[str, int]] = {p[0]: {} for p in profiles}
     rows = EngineerSkill.objects.filter(tenant=tenant, engineer__is_deleted=False)
     if engineer_ids is not None:
@@ -355,33 +351,96 @@ def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Poo
         if engineer_id in skills:
             skills[engineer_id][codes[skill_id]] = level
     json_values: dict = {}
-    schedules = {p[11]: _decoded(json_values, p[11]) for p in profiles}
-    duty = _on_duty_by_schedule(schedules, tenant, at)
-    pool = E.Pool(
-        [
-            E.EngineerRow(
-                id=pk,
-                name=real_name or username,
-                skills=skills[pk],
-                workload=load.get(user_id, 0),
-                max_workload=max_workload,
-                online_status=online_status,
-                on_duty=duty[schedule_text],
-                city=city,
-                district=district,
-                latitude=None if latitude is None else float(latitude),
-                longitude=None if longitude is None else float(longitude),
-                service_areas=_decoded(json_values, areas_text) or [],
-                performance=performance,
-            )
-            for (
-                pk, user_id, real_name, username, city, district, latitude, longitude,
-                areas_text, max_workload, online_status, schedule_text, performance,
-            ) in profiles
-        ]
-    )  # fmt: skip
-    pool.user_ids = {p[0]: p[1] for p in profiles}
-    return pool
+    engineers = [
+        E.EngineerRow(
+            id=pk,
+            name=real_name or username,
+            skills=skills[pk],
+            max_workload=max_workload,
+            online_status=online_status,
+            city=city,
+            district=district,
+            latitude=None if latitude is None else float(latitude),
+            longitude=None if longitude is None else float(longitude),
+            service_areas=_decoded(json_values, areas_text) or [],
+            performance=performance,
+        )
+        for (
+            pk, user_id, real_name, username, city, district, latitude, longitude,
+            areas_text, max_workload, online_status, schedule_text, performance,
+        ) in profiles
+    ]  # fmt: skip
+    return engineers, [p[1] for p in profiles], [p[11] for p in profiles]
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """A tenant's pool without workload and duty, as cached under its roster token."""
+
+    pool: E.Pool
+    user_ids: np.ndarray
+    schedule_of: np.ndarray  # row -> index into ``schedules``
+    schedules: tuple[tuple[str | None, dict | None], ...]
+
+
+_ROSTERS: OrderedDict[tuple[str, int, str], _Roster] = OrderedDict()
+_ROSTERS_LOCK = threading.Lock()
+#: Tenants whose roster a process keeps (least recently used goes first).
+ROSTER_CACHE_SIZE = 64
+
+
+def _build_roster(tenant, engineer_ids=None) -> _Roster:
+    rows, user_ids, schedule_texts = _roster_rows(tenant, engineer_ids)
+    keys = list(dict.fromkeys(schedule_texts))
+    position = {key: k for k, key in enumerate(keys)}
+    json_values: dict = {}
+    pool = E.Pool(rows)
+    pool.user_ids = dict(zip((r.id for r in rows), user_ids, strict=True))
+    return _Roster(
+        pool=pool,
+        user_ids=np.array(user_ids, dtype=np.int64),
+        schedule_of=np.array([position[t] for t in schedule_texts], dtype=np.int64),
+        schedules=tuple((key, _decoded(json_values, key)) for key in keys),
+    )
+
+
+def _roster(tenant) -> _Roster:
+    """The tenant's roster, from this process's cache while the roster token has not moved."""
+    key = (connection.alias, tenant.pk, roster_token(tenant.pk))
+    with _ROSTERS_LOCK:
+        cached = _ROSTERS.get(key)
+        if cached is not None:
+            _ROSTERS.move_to_end(key)
+            return cached
+    built = _build_roster(tenant)
+    with _ROSTERS_LOCK:
+        for stale in [k for k in _ROSTERS if k[:2] == key[:2]]:
+            del _ROSTERS[stale]
+        _ROSTERS[key] = built
+        while len(_ROSTERS) > ROSTER_CACHE_SIZE:
+            _ROSTERS.popitem(last=False)
+    return built
+
+
+def load_pool(tenant, *, at: datetime | None = None, engineer_ids=None) -> E.Pool:
+    """The tenant's dispatchable engineers (alive profile, working, active user) as a Pool.
+
+    The roster part (who, skills, places, capacity, status) is cached per process under the
+    tenant's roster token (``engineers.roster``), which every roster write moves; what changes
+    by the minute is read on every call: open tickets per engineer (one GROUP BY) and duty at
+    ``at`` (one calendar per distinct schedule). ``engineer_ids``: just those, uncached."""
+    at = at or timezone.now()
+    roster = _roster(tenant) if engineer_ids is None else _build_roster(tenant, engineer_ids)
+    # Open tickets per assignee in one GROUP BY (the count engineers.selectors.with_workload makes)
+    open_tickets = Ticket.objects.filter(tenant=tenant, status__in=list(OPEN_STATUSES), assigned_to__isnull=False)
+    if engineer_ids is not None:
+        open_tickets = open_tickets.filter(assigned_to_id__in=roster.user_ids.tolist())
+    load = dict(open_tickets.order_by().values_list("assigned_to_id").annotate(n=Count("id")))
+    workload = np.fromiter((load.get(u, 0) for u in roster.user_ids.tolist()), dtype=float, count=roster.user_ids.size)
+    duty = _on_duty_by_schedule(dict(roster.schedules), tenant, at)
+    by_schedule = np.array([duty[key] for key, _schedule in roster.schedules], dtype=bool)
+    on_duty = by_schedule[roster.schedule_of] if roster.schedules else np.zeros(0, dtype=bool)
+    return roster.pool.with_state(workload, on_duty)
 
 
 def ticket_location(ticket: Ticket) -> dict:
@@ -722,10 +781,10 @@ def dispatch_manual(
         )
     warnings = [E.constraint_reason(s.assessment, pool, 0, code) for code in codes]
     row = pool.rows[0]
-    if E.AT_CAPACITY not in codes and row.workload + 1 >= row.max_workload:
+    if E.AT_CAPACITY not in codes and pool.load(0) + 1 >= row.max_workload:
         warnings.append(
             _("The engineer's workload is high (%(current)s/%(max)s).")
-            % {"current": row.workload, "max": row.max_workload}
+            % {"current": pool.load(0), "max": row.max_workload}
         )
     if E.SKILL_MISSING not in codes and s.assessment.ticket.required_skills and float(s.assessment.skill[0]) < 60:
         warnings.append(_("Skill match is below the recommended %(pct)s%%.") % {"pct": 60})

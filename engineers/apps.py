@@ -8,10 +8,11 @@ class EngineersConfig(AppConfig):
     verbose_name = _("Engineers")
 
     def ready(self):
-        from engineers import events
+        from engineers import events, roster
         from portal import navigation, realtime
         from portal.navigation import NavItem
 
+        roster.connect()
         for item in (
             NavItem(_("Engineers"), "engineers:list", permission="engineer:read", tenant_only=True, icon="users"),
             NavItem(_("Skill library"), "engineers:skills", permission="skill:read", tenant_only=True, icon="book"),

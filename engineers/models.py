@@ -372,3 +372,24 @@ class SkillAssessment(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.engineer_id}/{self.skill_id}: {self.score}"
+
+
+class RosterStamp(models.Model):
+    """A token that changes whenever something dispatch reads of a tenant's roster changes: an
+    engineer profile, an engineer's skill, the skill library, or an engineer's user (name,
+    status). Readers that build something costly from the roster (dispatch's candidate pool)
+    keep it under the token and rebuild when it moves. It lives in the database, so it is right in
+    every process and run mode, and moves with the writer's transaction (a rollback restores the
+    old token along with the old data). Written only by ``engineers.roster``."""
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    token = models.UUIDField(_("token"))
+
+    class Meta:
+        verbose_name = _("roster stamp")
+        verbose_name_plural = _("roster stamps")
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.token}"

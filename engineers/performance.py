@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
+from engineers import roster
 from engineers.models import EngineerProfile
 from tickets.choices import TicketStatus
 from tickets.models import Ticket, TicketHistory
@@ -143,5 +144,6 @@ def performance_recompute(*, tenant_id: int | None = None, now=None) -> int:
                 setattr(profile, name, value)
             profile.performance_computed_at = now
         EngineerProfile.objects.bulk_update(rows, [*EMPTY, "performance_computed_at"], batch_size=500)
+        roster.roster_changed(tid)
         written += len(rows)
     return written

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from engineers import events
+from engineers import events, roster
 from engineers.choices import AssessmentType, OnlineStatus
 from engineers.models import (
     EngineerCertification,
@@ -260,6 +260,7 @@ def engineer_delete(*, engineer: EngineerProfile, by) -> None:
     EngineerProfile.objects.filter(pk=engineer.pk).update(
         is_deleted=True, deleted_at=timezone.now(), deleted_by=by, online_status=OnlineStatus.OFFLINE
     )
+    roster.roster_changed(engineer.tenant_id)
 
 
 def touch_last_active(*, engineer: EngineerProfile) -> None:

@@ -23,7 +23,7 @@ def test_pool_carries_skills_areas_workload_and_duty(crew, desk):
     assert expert.skills == {"printer": 5, "hardware": 4}
     assert novice.skills == {"printer": 2, "network": 5}
     assert (expert.service_areas, novice.service_areas) == ([], ["北京市/海淀区"])
-    assert expert.on_duty and novice.on_duty
+    assert pool.on_duty[pool.index[crew.expert.pk]] and pool.on_duty[pool.index[crew.novice.pk]]
     assert (expert.latitude, expert.city, expert.district) == (39.92, "北京市", "朝阳区")
 
 
@@ -35,5 +35,5 @@ def test_a_malformed_stored_schedule_counts_as_office_hours(desk):
     # When the pool is loaded at night
     pool = services.load_pool(desk.tenant, at=NIGHT)
     # Then the malformed one is off duty (default office hours), the always-on one is on duty
-    assert pool.rows[pool.index[odd.pk]].on_duty is False
-    assert pool.rows[pool.index[regular.pk]].on_duty is True
+    assert not pool.on_duty[pool.index[odd.pk]]
+    assert pool.on_duty[pool.index[regular.pk]]
