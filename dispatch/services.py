@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, TextField
@@ -35,7 +36,7 @@ from engineers import selectors as engineer_selectors
 from engineers.choices import EmploymentStatus
 from engineers.models import EngineerProfile, EngineerSkill, Skill
 from engineers.roster import roster_token
-from portal.config import get_config
+from portal.config import config_snapshot, get_config
 from portal.errors import DomainError, ErrorCode
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, TicketStatus
@@ -590,6 +591,10 @@ class Suggestion:
     def engineer_id(self, i: int) -> int:
         return int(self.pool.ids[i])
 
+    def user_id(self, i: int) -> int:
+        """The user a ticket dispatched to engineer ``i`` is assigned to."""
+        return self.pool.user_ids[self.engineer_id(i)]
+
 
 def suggest(*, ticket: Ticket, request: Request, pool: E.Pool | None = None, now=None) -> Suggestion:
     """Score every engineer of the ticket's tenant for ``ticket`` (no write)."""
@@ -633,7 +638,7 @@ def _record(*, s: Suggestion, i: int, by, kind: str, warnings=(), overridden=(),
         tenant_id=s.ticket.tenant_id,
         ticket=s.ticket,
         engineer_id=int(pool.ids[i]),
-        assignee_id=pool.user_ids[int(pool.ids[i])],
+        assignee_id=s.user_id(i),
         dispatch_type=kind,
         strategy=s.strategy,
         strategy_code=s.strategy.code,
@@ -659,17 +664,20 @@ def _record(*, s: Suggestion, i: int, by, kind: str, warnings=(), overridden=(),
     )
 
 
-def _assign(*, s: Suggestion, i: int, by, note: str, notify_engineer: bool = True) -> None:
+def _assign(*, s: Suggestion, i: int, by, note: str, notify_engineer: bool = True, assignee=None) -> None:
     """Assign through the ticket service. ``notify_engineer=False``: the assignment notice the
     ticket workflow wrote for the engineer is withdrawn before commit (nothing is delivered).
     A fired ``notify_immediately`` rule delivers it right after commit in this process instead
-    of the normal queued path (the queued task then finds the outbox already done)."""
-    from django.contrib.auth import get_user_model
-
+    of the normal queued path (the queued task then finds the outbox already done).
+    ``assignee``: the engineer's user when the caller loaded it already (a batch)."""
     from portal.notifications.models import Notification, NotificationType
     from portal.notifications.services import deliver_notification_now
 
-    assignee = get_user_model().objects.get(pk=s.pool.user_ids[int(s.pool.ids[i])])
+    if assignee is None:
+        assignee = get_user_model().objects.get(pk=s.user_id(i))
+    if notify_engineer and not s.rules.notify_immediately:  # the workflow's own notice, queued as usual
+        ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
+        return
     mine = Notification.objects.filter(
         ticket_id=s.ticket.pk, recipient_id=assignee.pk, type=NotificationType.TICKET_ASSIGNED
     )
@@ -678,7 +686,7 @@ def _assign(*, s: Suggestion, i: int, by, note: str, notify_engineer: bool = Tru
     created = mine.exclude(pk__in=before)
     if not notify_engineer:
         created.delete()
-    elif s.rules.notify_immediately:
+    else:
         for notification_id in created.values_list("pk", flat=True):
             transaction.on_commit(lambda n=notification_id: deliver_notification_now(n), robust=True)
 
@@ -912,14 +920,25 @@ def dispatch_batch(*, tenant, by, ticket_ids: list[int], request: Request) -> Ba
     result = batch_preview(tenant=tenant, by=by, ticket_ids=ticket_ids, request=request)
     now = timezone.now()
     by_ticket = {x.ticket.pk: x for x in result.suggestions}
-    for item in result.items:
-        if item["position"] is None:
-            continue
-        s = by_ticket[item["ticket"].pk]
-        record = _record(s=s, i=item["position"], by=by, kind=DispatchType.BATCH, batch_id=result.batch_id, now=now)
-        _assign(s=s, i=item["position"], by=by, note=_("Batch dispatch: %(reason)s") % {"reason": record.reason})
-        record.save()
-        item["record"] = record
+    planned = [item for item in result.items if item["position"] is not None]
+    users = get_user_model().objects.in_bulk(
+        {by_ticket[item["ticket"].pk].user_id(item["position"]) for item in planned}
+    )
+    records = []
+    with config_snapshot():  # one read of each setting for the whole batch, not one per ticket
+        for item in planned:
+            s, i = by_ticket[item["ticket"].pk], item["position"]
+            record = _record(s=s, i=i, by=by, kind=DispatchType.BATCH, batch_id=result.batch_id, now=now)
+            _assign(
+                s=s,
+                i=i,
+                by=by,
+                note=_("Batch dispatch: %(reason)s") % {"reason": record.reason},
+                assignee=users[s.user_id(i)],
+            )
+            item["record"] = record
+            records.append(record)
+    DispatchRecord.objects.bulk_create(records)
     return result
 
 

@@ -15,7 +15,10 @@ super admin writes them, and tenants always read the global value.
 
 from __future__ import annotations
 
+import copy
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,8 +253,34 @@ def spec_for(key: str) -> ConfigSpec:
         raise DomainError(ErrorCode.CONFIG_KEY_NOT_FOUND, _("Unknown setting: %(key)s") % {"key": key}) from None
 
 
+_snapshot: ContextVar[dict | None] = ContextVar("config_snapshot", default=None)
+
+
+@contextmanager
+def config_snapshot():
+    """Within the block, each (key, tenant) is read from the database once: for an operation
+    that repeats one step many times (a batch dispatch assigns hundreds of tickets, each
+    reading the same SLA settings). A setting written inside the block is not seen by it."""
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def get_config(key: str, *, tenant=None) -> Any:
     """The typed value of ``key`` for ``tenant`` (tenant override → global → default)."""
+    memo = _snapshot.get()
+    if memo is None:
+        return _read_config(key, tenant)
+    memo_key = (key, getattr(tenant, "pk", None))
+    if memo_key not in memo:
+        memo[memo_key] = _read_config(key, tenant)
+    value = memo[memo_key]
+    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value  # callers may change theirs
+
+
+def _read_config(key: str, tenant) -> Any:
     from portal.models import SystemConfig
 
     spec = spec_for(key)

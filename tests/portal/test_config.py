@@ -34,3 +34,20 @@ class TestSystemConfig:
     def test_unknown_key_is_refused(self):
         with pytest.raises(DomainError):
             set_config("no.such.key", "1")
+
+
+@pytest.mark.django_db
+def test_a_snapshot_reads_each_setting_once_per_tenant_and_ends_with_its_block(
+    tenant_a, tenant_b, django_assert_num_queries
+):
+    from portal.config import config_snapshot
+
+    set_config("system.login.max_attempts", 3, tenant=tenant_a)
+    with config_snapshot():
+        with django_assert_num_queries(2):  # one per tenant, however often it is asked
+            for _ in range(5):
+                assert get_config("system.login.max_attempts", tenant=tenant_a) == 3
+                assert get_config("system.login.max_attempts", tenant=tenant_b) == 5
+        set_config("system.login.max_attempts", 4, tenant=tenant_a)
+        assert get_config("system.login.max_attempts", tenant=tenant_a) == 3  # the snapshot holds
+    assert get_config("system.login.max_attempts", tenant=tenant_a) == 4
