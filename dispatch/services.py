@@ -384,7 +384,7 @@ class _Roster:
     schedules: tuple[tuple[str | None, dict | None], ...]
 
 
-_ROSTERS: OrderedDict[tuple[str, int, str], _Roster] = OrderedDict()
+_ROSTERS: OrderedDict[tuple, _Roster] = OrderedDict()
 _ROSTERS_LOCK = threading.Lock()
 #: Tenants whose roster a process keeps (least recently used goes first).
 ROSTER_CACHE_SIZE = 64
@@ -407,7 +407,8 @@ def _build_roster(tenant, engineer_ids=None) -> _Roster:
 
 def _roster(tenant) -> _Roster:
     """The tenant's roster, from this process's cache while the roster token has not moved."""
-    key = (connection.alias, tenant.pk, roster_token(tenant.pk))
+    # created_at tells a tenant from an earlier one with the same id (rolled-back tests reuse ids)
+    key = (connection.alias, tenant.pk, tenant.created_at, roster_token(tenant.pk))
     with _ROSTERS_LOCK:
         cached = _ROSTERS.get(key)
         if cached is not None:
@@ -415,7 +416,7 @@ def _roster(tenant) -> _Roster:
             return cached
     built = _build_roster(tenant)
     with _ROSTERS_LOCK:
-        for stale in [k for k in _ROSTERS if k[:2] == key[:2]]:
+        for stale in [k for k in _ROSTERS if k[:3] == key[:3]]:
             del _ROSTERS[stale]
         _ROSTERS[key] = built
         while len(_ROSTERS) > ROSTER_CACHE_SIZE:

@@ -30,12 +30,11 @@ def roster_changed(tenant_id: int | None) -> None:
 
 
 def roster_token(tenant_id: int) -> str:
-    """The tenant's current token (created on first use)."""
+    """The tenant's current token. A read never writes: a tenant whose roster nothing has
+    written since the stamp existed (bulk-loaded data) reads as ``unstamped`` until its first
+    change."""
     token = RosterStamp.objects.filter(pk=tenant_id).values_list("token", flat=True).first()
-    if token is None:
-        roster_changed(tenant_id)
-        token = RosterStamp.objects.filter(pk=tenant_id).values_list("token", flat=True).get()
-    return str(token)
+    return "unstamped" if token is None else str(token)
 
 
 def _on_roster_row(sender, instance, raw=False, origin=None, **kwargs) -> None:
