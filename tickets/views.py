@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from portal.errors import DomainError, ErrorCode
+from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from tickets import selectors, services
+from tickets.actions import TICKET_ACTIONS, page_action, perform_on_page
 from tickets.api.common import attachment_response
 from tickets.choices import OPEN_STATUSES, TicketPriority, TicketStatus, TicketType
 from tickets.filtersets import PageTicketFilterSet
@@ -384,20 +385,6 @@ def _history_lines(entry: dict, names: dict | None = None, *, staff: bool = True
     }
 
 
-ACTION_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "reject": gettext_lazy("Reject"),
-    "start": gettext_lazy("Start work"),
-    "resume": gettext_lazy("Resume"),
-    "pause": gettext_lazy("Pause"),
-    "resolve": gettext_lazy("Resolve"),
-    "reopen": gettext_lazy("Reopen"),
-    "close": gettext_lazy("Close"),
-    "cancel": gettext_lazy("Cancel ticket"),
-}
-NEEDS_NOTE = {"reject", "resolve"}
-
-
 class TicketDetailView(TicketPageMixin, View):
     """One ticket: details, timeline of comments and history, the actions this user may take."""
 
@@ -443,7 +430,9 @@ class TicketDetailView(TicketPageMixin, View):
             "ticket": ticket,
             "timeline": timeline,
             "attachments": selectors.attachments_for(ticket=ticket),
-            "workflow": [(a, ACTION_LABELS[a], a in NEEDS_NOTE) for a in actions if a in ACTION_LABELS],
+            "workflow": [
+                (a, TICKET_ACTIONS[a].label, TICKET_ACTIONS[a].needs_note) for a in actions if TICKET_ACTIONS[a].label
+            ],
             "can_assign": "assign" in actions,
             "can_rate": "rate" in actions,
             "can_edit": user.has_contract_permission("ticket:update"),
@@ -459,7 +448,8 @@ class TicketDetailView(TicketPageMixin, View):
 
 
 class TicketActionView(TicketPageMixin, View):
-    """POST one workflow action (the services decide whether it is allowed)."""
+    """POST one action of the table (``tickets.actions``); the services decide whether it is
+    allowed, and a refusal or invalid input is shown as a message on the ticket."""
 
     required_permission = "ticket:read"
 
@@ -468,77 +458,11 @@ class TicketActionView(TicketPageMixin, View):
             ticket = _visible_ticket(request, pk)
         except TicketGone as gone:
             return gone_response(request, gone.ticket)
-        user, note = request.user, request.POST.get("note", "").strip()
+        user, chosen = request.user, page_action(action)
+        if chosen is None:
+            raise Http404
         try:
-            if action == "accept":
-                services.ticket_accept(ticket=ticket, by=user)
-            elif action == "reject":
-                services.ticket_reject(ticket=ticket, by=user, reason=note or _("Rejected"))
-            elif action in ("start", "resume", "reopen"):
-                services.ticket_transition(ticket=ticket, to=TicketStatus.IN_PROGRESS, by=user, note=note)
-            elif action == "pause":
-                services.ticket_transition(ticket=ticket, to=TicketStatus.PAUSED, by=user, note=note)
-            elif action == "resolve":
-                services.ticket_transition(
-                    ticket=ticket, to=TicketStatus.RESOLVED, by=user, note=note, data={"resolution_notes": note}
-                )
-            elif action == "close":
-                services.ticket_transition(ticket=ticket, to=TicketStatus.CLOSED, by=user, note=note)
-            elif action == "cancel":
-                services.ticket_transition(ticket=ticket, to=TicketStatus.CANCELLED, by=user, note=note)
-            elif action == "assign":
-                form = AssignForm(request.POST, tenant=user.tenant)
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose an assignee."))
-                services.ticket_assign(ticket=ticket, by=user, assignee=form.cleaned_data["assignee"], note=note)
-            elif action == "transfer":
-                form = AssignForm(request.POST, tenant=user.tenant, prefix="transfer")
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose who takes the ticket over."))
-                services.ticket_transfer(ticket=ticket, by=user, assignee=form.cleaned_data["assignee"], note=note)
-            elif action == "escalate":
-                form = EscalateForm(request.POST, tenant=user.tenant)
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Give a reason for the escalation."))
-                services.ticket_escalate(
-                    ticket=ticket,
-                    by=user,
-                    reason=form.cleaned_data["reason"],
-                    escalate_to=form.cleaned_data["escalate_to"],
-                )
-            elif action == "rate":
-                form = RatingForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("The rating must be from 1 to 5."))
-                services.ticket_rate(
-                    ticket=ticket,
-                    by=user,
-                    rating=form.cleaned_data["rating"],
-                    comment=form.cleaned_data["rating_comment"],
-                )
-            elif action == "comment":
-                form = CommentForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("The comment is empty."))
-                services.comment_create(
-                    ticket=ticket,
-                    by=user,
-                    content=form.cleaned_data["content"],
-                    is_internal=form.cleaned_data["is_internal"],
-                )
-            elif action == "upload":
-                form = UploadForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise DomainError(ErrorCode.VALIDATION_FAILED, _("Choose a file."))
-                services.attachment_upload(
-                    tenant=user.tenant,
-                    by=user,
-                    upload=form.cleaned_data["file"],
-                    ticket=ticket,
-                    description=form.cleaned_data["description"],
-                )
-            else:
-                raise Http404
+            perform_on_page(chosen, request=request, ticket=ticket)
         except DomainError as error:
             messages.error(request, str(error.message))
         else:

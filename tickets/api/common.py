@@ -8,6 +8,7 @@ from django.http import FileResponse
 from portal.errors import DomainError, ErrorCode
 from portal.uploads import download_response
 from tickets import selectors
+from tickets.actions import perform_in_api
 from tickets.models import Ticket
 
 
@@ -17,6 +18,19 @@ def visible_ticket(request, pk) -> Ticket:
         return selectors.tickets_for(request.user).select_related(*selectors.LIST_RELATED).get(pk=int(pk))
     except (Ticket.DoesNotExist, TypeError, ValueError):
         raise DomainError(ErrorCode.TICKET_NOT_FOUND, details={"ticket_id": pk}) from None
+
+
+class TicketActionsMixin:
+    """Routes that perform an entry of the action table (``tickets.actions``). A viewset
+    names them once, ``ticket_actions = {route: action}``, and takes their
+    ``required_permissions`` from the table (``route_permissions``); a route loads the
+    visible ticket and calls ``perform_action``, then presents the result for its contract."""
+
+    ticket_actions: dict[str, str] = {}
+
+    def perform_action(self, request, pk):
+        ticket = visible_ticket(request, pk)
+        return perform_in_api(self.ticket_actions[self.action], self.api_contract, request=request, ticket=ticket)
 
 
 class TicketQuerysetMixin:

@@ -14,9 +14,16 @@ from portal.api.responses import ApiResponse
 from portal.api.views import DeskAPIView, DeskViewSet
 from portal.errors import DomainError, ErrorCode
 from tickets import selectors, services
+from tickets.actions import route_permissions
 from tickets.api import presenters as P
 from tickets.api import serializers as S
-from tickets.api.common import TicketQuerysetMixin, attachment_response, documented, visible_ticket
+from tickets.api.common import (
+    TicketActionsMixin,
+    TicketQuerysetMixin,
+    attachment_response,
+    documented,
+    visible_ticket,
+)
 from tickets.api.common import valid as _valid
 from tickets.choices import DESK, status_from_word
 from tickets.filtersets import DeskTicketFilterSet
@@ -87,19 +94,16 @@ def _min_hours(request, name: str) -> int:
     many=("list", "history", "my_tickets", "unassigned", "overdue", "sla_breach"),
     created=("create",),
 )
-class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
+class DeskTicketViewSet(TicketActionsMixin, TicketQuerysetMixin, DeskViewSet):
     """Tickets in the desk contract: CRUD, workflow, history, stats, queues and bulk work."""
 
+    ticket_actions = {"assign": "assign", "transfer": "transfer", "escalate": "escalate", "status": "status"}
     required_permissions = {
         "list": "ticket:read",
         "retrieve": "ticket:read",
         "create": "ticket:create",
         "update": None,  # rating alone is the requester's; anything else needs ticket:update (service)
         "destroy": "ticket:delete",
-        "assign": "ticket:assign",
-        "transfer": "ticket:assign",
-        "escalate": "ticket:update",
-        "status": "ticket:read",  # the service checks the code of the target status
         "history": "ticket:read",
         "stats": "ticket:read",
         "my_tickets": "ticket:read",
@@ -108,6 +112,7 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
         "sla_breach": "ticket:read",
         "bulk_assign": "ticket:assign",
         "bulk_status": "ticket:read",
+        **route_permissions(ticket_actions),
     }
 
     # --- CRUD ---------------------------------------------------------------------------------
@@ -158,46 +163,20 @@ class DeskTicketViewSet(TicketQuerysetMixin, DeskViewSet):
 
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.DeskAssign, request.data)
-        assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
-        ticket = services.ticket_assign(ticket=ticket, by=request.user, assignee=assignee, note=data.get("comment", ""))
-        return ApiResponse(P.desk_assigned(ticket), message=_("Ticket assigned."))
+        return ApiResponse(P.desk_assigned(self.perform_action(request, pk)), message=_("Ticket assigned."))
 
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.DeskTransfer, request.data)
-        assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to_id"])
-        note = "\n".join(x for x in (data.get("comment"), data.get("transfer_reason"), data.get("department")) if x)
-        ticket, previous = services.ticket_transfer(ticket=ticket, by=request.user, assignee=assignee, note=note)
+        ticket, previous = self.perform_action(request, pk)
         return ApiResponse(P.desk_transferred(ticket, previous), message=_("Ticket transferred."))
 
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.DeskEscalate, request.data)
-        target = None
-        if data.get("escalate_to_id"):
-            target = services.eligible_assignee(tenant=request.user.tenant, user_id=data["escalate_to_id"])
-        ticket = services.ticket_escalate(
-            ticket=ticket, by=request.user, reason=data["reason"], escalate_to=target, note=data.get("comment", "")
-        )
-        return ApiResponse(P.desk_escalated(ticket), message=_("Ticket escalated."))
+        return ApiResponse(P.desk_escalated(self.perform_action(request, pk)), message=_("Ticket escalated."))
 
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.DeskStatus, request.data)
-        target = status_from_word(data["status"], DESK, assigned=ticket.assigned_to_id is not None)
-        ticket = services.ticket_transition(
-            ticket=ticket,
-            to=target,
-            by=request.user,
-            note=data.get("comment", ""),
-            data={"resolution_notes": data.get("resolution_notes")},
-        )
-        return ApiResponse(P.desk_status_changed(ticket), message=_("Status updated."))
+        return ApiResponse(P.desk_status_changed(self.perform_action(request, pk)), message=_("Status updated."))
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):

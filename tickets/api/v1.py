@@ -13,9 +13,11 @@ from portal.api.views import V1ViewSet
 from portal.errors import DomainError, ErrorCode
 from portal.timestamps import iso_utc
 from tickets import selectors, services
+from tickets.actions import route_permissions
 from tickets.api import presenters as P
 from tickets.api import serializers as S
 from tickets.api.common import (
+    TicketActionsMixin,
     TicketQuerysetMixin,
     attachment_id_parameter,
     attachment_response,
@@ -23,7 +25,6 @@ from tickets.api.common import (
     visible_ticket,
 )
 from tickets.api.common import valid as _valid
-from tickets.choices import TicketStatus
 from tickets.filtersets import V1TicketFilterSet
 from tickets.models import TicketAttachment
 
@@ -80,10 +81,21 @@ from tickets.models import TicketAttachment
     many=("list", "comments"),
     params={"download_attachment": attachment_id_parameter(), "delete_attachment": attachment_id_parameter()},
 )
-class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
+class V1TicketViewSet(TicketActionsMixin, TicketQuerysetMixin, V1ViewSet):
     """Tickets in the v1 contract (§3.1–3.5)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    ticket_actions = {
+        "assign": "assign",
+        "accept": "accept",
+        "reject": "reject",
+        "start": "start",
+        "pause": "pause",
+        "resolve": "resolve",
+        "close": "close",
+        "add_comment": "comment",
+        "upload_attachment": "upload",
+    }
     required_permissions = {
         "list": "ticket:read",
         "retrieve": "ticket:read",
@@ -91,19 +103,11 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
         "update": "ticket:update",
         "partial_update": "ticket:update",
         "destroy": "ticket:delete",
-        "assign": "ticket:assign",
-        "accept": "ticket:accept",
-        "reject": "ticket:reject",
-        "start": "ticket:process",
-        "pause": "ticket:process",
-        "resolve": "ticket:resolve",
-        "close": "ticket:close",
         "comments": "ticket:read",
-        "add_comment": "ticket:comment",
-        "upload_attachment": "ticket:upload",
         "download_attachment": "ticket:read",
         "delete_attachment": "ticket:delete",
         "statistics": "ticket:statistics",
+        **route_permissions(ticket_actions),
     }
 
     @property
@@ -178,66 +182,31 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
 
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.V1Assign, request.data)
-        assignee = services.eligible_assignee(tenant=request.user.tenant, user_id=data["assigned_to"])
-        ticket = services.ticket_assign(
-            ticket=ticket,
-            by=request.user,
-            assignee=assignee,
-            note=data.get("comment", ""),
-            priority=data.get("priority"),
-        )
-        return self._after_any(request, ticket, _("Ticket assigned."))
+        return self._after_any(request, self.perform_action(request, pk), _("Ticket assigned."))
 
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        ticket = services.ticket_accept(ticket=visible_ticket(request, pk), by=request.user)
-        return self._after(request, ticket, _("Ticket accepted."))
+        return self._after(request, self.perform_action(request, pk), _("Ticket accepted."))
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.V1Reject, request.data)
-        ticket = services.ticket_reject(
-            ticket=ticket, by=request.user, reason=data["reason"], suggest_assignee_id=data.get("suggest_assignee")
-        )
-        return self._after_any(request, ticket, _("Ticket rejected."))
-
-    def _move(self, request, pk, to, message):
-        data = _valid(S.V1Note, request.data)
-        note = data.get("comment") or data.get("reason") or ""
-        ticket = services.ticket_transition(ticket=visible_ticket(request, pk), to=to, by=request.user, note=note)
-        return self._after(request, ticket, message)
+        return self._after_any(request, self.perform_action(request, pk), _("Ticket rejected."))
 
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._move(request, pk, TicketStatus.IN_PROGRESS, _("Ticket processing started."))
+        return self._after(request, self.perform_action(request, pk), _("Ticket processing started."))
 
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        return self._move(request, pk, TicketStatus.PAUSED, _("Ticket paused."))
+        return self._after(request, self.perform_action(request, pk), _("Ticket paused."))
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._move(request, pk, TicketStatus.CLOSED, _("Ticket closed."))
+        return self._after(request, self.perform_action(request, pk), _("Ticket closed."))
 
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.V1Resolve, request.data)
-        ticket = services.ticket_transition(
-            ticket=ticket,
-            to=TicketStatus.RESOLVED,
-            by=request.user,
-            data={
-                "resolution_notes": data["solution"],
-                "resolution_type": data.get("resolution_type"),
-                "time_spent": data.get("time_spent"),
-            },
-            attachments=data.get("attachments") or [],
-        )
-        return self._after(request, ticket, _("Ticket resolved."))
+        return self._after(request, self.perform_action(request, pk), _("Ticket resolved."))
 
     # --- comments -----------------------------------------------------------------------------
 
@@ -253,37 +222,14 @@ class V1TicketViewSet(TicketQuerysetMixin, V1ViewSet):
     )
     @comments.mapping.post
     def add_comment(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        data = _valid(S.V1Comment, request.data)
-        links = data.get("attachments") or []
-        if any(not link.get("id") for link in links):
-            raise DomainError(
-                ErrorCode.VALIDATION_FAILED, _("Comment attachments must be uploaded first (id)."), field="attachments"
-            )
-        comment = services.comment_create(
-            ticket=ticket,
-            by=request.user,
-            content=data["content"],
-            is_internal=data.get("type") == "internal",
-            attachment_ids=[link["id"] for link in links],
-        )
+        comment = self.perform_action(request, pk)
         return ApiResponse(P.v1_comment(request, comment), message=_("Comment added."))
 
     # --- attachments --------------------------------------------------------------------------
 
     @action(detail=True, methods=["post"], url_path="attachments")
     def upload_attachment(self, request, pk=None):
-        ticket = visible_ticket(request, pk)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise DomainError(ErrorCode.VALIDATION_FAILED, _("No file was sent."), field="file")
-        attachment = services.attachment_upload(
-            tenant=request.user.tenant,
-            by=request.user,
-            upload=upload,
-            ticket=ticket,
-            description=request.data.get("description", "") or "",
-        )
+        attachment = self.perform_action(request, pk)
         return ApiResponse(P.v1_attachment(request, attachment), message=_("File uploaded."))
 
     def _attachment(self, request, pk, attachment_id) -> TicketAttachment:
