@@ -83,6 +83,10 @@ def _page_note(data, request, ticket) -> dict:
     return {"note": data["note"]}
 
 
+def _page_handover(data, request, ticket) -> dict:
+    return {"assignee": data["assignee"], "note": data["note"]}
+
+
 def _v1_note(data, request, ticket) -> dict:
     return {"note": data.get("comment") or data.get("reason") or ""}
 
@@ -115,32 +119,13 @@ def _upload(ticket, by, *, upload, description):
     return services.attachment_upload(tenant=by.tenant, by=by, upload=upload, ticket=ticket, description=description)
 
 
-def _accept(ticket, by):
-    return services.ticket_accept(ticket=ticket, by=by)
+def _service(service) -> Callable:
+    """``service(ticket=…, by=…, **kwargs)`` as a table entry's ``perform``."""
 
+    def perform(ticket, by, **kwargs):
+        return service(ticket=ticket, by=by, **kwargs)
 
-def _reject(ticket, by, **kwargs):
-    return services.ticket_reject(ticket=ticket, by=by, **kwargs)
-
-
-def _assign(ticket, by, **kwargs):
-    return services.ticket_assign(ticket=ticket, by=by, **kwargs)
-
-
-def _transfer(ticket, by, **kwargs):
-    return services.ticket_transfer(ticket=ticket, by=by, **kwargs)
-
-
-def _escalate(ticket, by, **kwargs):
-    return services.ticket_escalate(ticket=ticket, by=by, **kwargs)
-
-
-def _rate(ticket, by, **kwargs):
-    return services.ticket_rate(ticket=ticket, by=by, **kwargs)
-
-
-def _comment(ticket, by, **kwargs):
-    return services.comment_create(ticket=ticket, by=by, **kwargs)
+    return perform
 
 
 def _status(ticket, by, *, word, **kwargs):
@@ -157,7 +142,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
     for action in (
         TicketAction(
             "accept",
-            _accept,
+            _service(services.ticket_accept),
             "ticket:accept",
             page=PageInput(read=lambda data, request, ticket: {}),
             v1=ApiInput(read=lambda data, request, ticket: {}),
@@ -165,7 +150,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "reject",
-            _reject,
+            _service(services.ticket_reject),
             "ticket:reject",
             page=PageInput(read=lambda data, request, ticket: {"reason": data["note"] or _("Rejected")}),
             v1=ApiInput(
@@ -237,13 +222,13 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "assign",
-            _assign,
+            _service(services.ticket_assign),
             "ticket:assign",
             page=PageInput(
                 form=AssignForm,
                 tenant=True,
                 invalid=gettext_lazy("Choose an assignee."),
-                read=lambda data, request, ticket: {"assignee": data["assignee"], "note": data["note"]},
+                read=_page_handover,
             ),
             v1=ApiInput(
                 serializer=S.V1Assign,
@@ -263,14 +248,14 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "transfer",
-            _transfer,
+            _service(services.ticket_transfer),
             "ticket:assign",
             page=PageInput(
                 form=AssignForm,
                 tenant=True,
                 prefix="transfer",
                 invalid=gettext_lazy("Choose who takes the ticket over."),
-                read=lambda data, request, ticket: {"assignee": data["assignee"], "note": data["note"]},
+                read=_page_handover,
             ),
             desk=ApiInput(
                 serializer=S.DeskTransfer,
@@ -284,7 +269,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "escalate",
-            _escalate,
+            _service(services.ticket_escalate),
             "ticket:update",
             page=PageInput(
                 form=EscalateForm,
@@ -304,7 +289,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         # The requester rates a resolved or closed ticket (the desk contract rates through update).
         TicketAction(
             "rate",
-            _rate,
+            _service(services.ticket_rate),
             None,
             page=PageInput(
                 form=RatingForm,
@@ -314,7 +299,7 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
         ),
         TicketAction(
             "comment",
-            _comment,
+            _service(services.comment_create),
             "ticket:comment",
             page=PageInput(
                 form=CommentForm,

@@ -10,7 +10,6 @@ from django.contrib.messages import constants, get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tickets import services
 from tickets.actions import TICKET_ACTIONS
 from tickets.api.desk import DeskTicketViewSet
 from tickets.api.v1 import V1TicketViewSet
@@ -118,12 +117,7 @@ CASES = [
 
 
 def _ticket_in(desk, state):
-    ticket = desk.assigned()
-    if state in (S.IN_PROGRESS, S.RESOLVED):
-        ticket = services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=desk.agent)
-    if state == S.RESOLVED:
-        ticket = services.ticket_transition(ticket=ticket, to=S.RESOLVED, by=desk.agent)
-    return ticket
+    return {S.ASSIGNED: desk.assigned, S.IN_PROGRESS: desk.in_progress, S.RESOLVED: desk.resolved}[state]()
 
 
 def _actor(name, desk, other_desk):
