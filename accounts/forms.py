@@ -1,7 +1,23 @@
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department, Permission, UserStatus, UserType
+from accounts import selectors
+from accounts.fields import (
+    DEPARTMENT_CODE_PATTERN,
+    DEPARTMENT_NAME_MAX,
+    ROLE_CODE_PATTERN,
+    ROLE_DESCRIPTION_MAX,
+    ROLE_NAME_MAX,
+    TENANT_CODE_PATTERN,
+    TENANT_NAME_MAX,
+    USERNAME_PATTERN,
+    TenantRowsField,
+    TenantRowsForm,
+    TenantRowsMultipleField,
+)
+from accounts.models import UserStatus, UserType
 from portal.errors import DomainError, ErrorCode
 
 
@@ -96,47 +112,42 @@ class PasswordChangeForm(forms.Form):
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
 
 
-class UserCreateForm(forms.Form):
-    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]{2,64}$")
+# The pickers several forms share; each offers the rows of a scoped selector.
+_department_field = partial(
+    TenantRowsField, label=_("Department"), rows=selectors.department_choices_for, required=False
+)
+_parent_department_field = partial(
+    TenantRowsField, label=_("Parent department"), rows=selectors.department_choices_for, required=False
+)
+_roles_field = partial(TenantRowsMultipleField, label=_("Roles"), rows=selectors.assignable_roles_for, required=False)
+_permissions_field = partial(
+    TenantRowsMultipleField, label=_("Permissions"), rows=selectors.grantable_permissions_for, required=False
+)
+
+
+class UserCreateForm(TenantRowsForm):
+    username = forms.RegexField(label=_("Username"), regex=USERNAME_PATTERN)
     real_name = forms.CharField(label=_("Real name"), max_length=64, required=False)
     email = forms.EmailField(label=_("Email"))
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     password = forms.CharField(label=_("Initial password"), strip=False, widget=forms.PasswordInput)
     user_type = forms.ChoiceField(label=_("User type"), choices=UserType.choices, initial=UserType.INTERNAL)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
-    roles = forms.ModelMultipleChoiceField(
-        label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    department = _department_field()
+    roles = _roles_field()
     status = forms.ChoiceField(label=_("Status"), choices=UserStatus.choices, initial=UserStatus.ACTIVE)
 
-    def __init__(self, *args, tenant=None, **kwargs):
-        from accounts.models import Role
 
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
-        self.fields["roles"].queryset = Role.objects.filter(tenant=tenant, is_active=True).order_by("id")
-
-
-class RoleCreateForm(forms.Form):
-    role_code = forms.RegexField(label=_("Code"), regex=r"^[a-z][a-z0-9_]{1,63}$")
-    role_name = forms.CharField(label=_("Name"), max_length=64)
-    description = forms.CharField(label=_("Description"), max_length=255, required=False)
-    parent = forms.ModelChoiceField(label=_("Parent role (inherits its permissions)"), queryset=None, required=False)
-    permissions = forms.ModelMultipleChoiceField(
-        label=_("Permissions"), queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+class RoleCreateForm(TenantRowsForm):
+    role_code = forms.RegexField(label=_("Code"), regex=ROLE_CODE_PATTERN)
+    role_name = forms.CharField(label=_("Name"), max_length=ROLE_NAME_MAX)
+    description = forms.CharField(label=_("Description"), max_length=ROLE_DESCRIPTION_MAX, required=False)
+    parent = TenantRowsField(
+        label=_("Parent role (inherits its permissions)"), rows=selectors.role_choices_for, required=False
     )
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        from accounts.models import Role
-
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Role.objects.filter(tenant=tenant).order_by("id")
-        from accounts.selectors import grantable_permissions
-
-        self.fields["permissions"].queryset = grantable_permissions(tenant=tenant)
+    permissions = _permissions_field()
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(TenantRowsForm):
     """An administrator edits a user's profile, department and roles (status and password
     have their own forms: they end sessions)."""
 
@@ -145,17 +156,8 @@ class UserEditForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=64, required=False)
     user_type = forms.ChoiceField(label=_("User type"), choices=UserType.choices)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
-    roles = forms.ModelMultipleChoiceField(
-        label=_("Roles"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        from accounts.models import Role
-
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
-        self.fields["roles"].queryset = Role.objects.filter(tenant=tenant, is_active=True).order_by("id")
+    department = _department_field()
+    roles = _roles_field()
 
 
 class AdminPasswordResetForm(forms.Form):
@@ -168,31 +170,22 @@ class AdminPasswordResetForm(forms.Form):
     )
 
 
-class RoleEditForm(forms.Form):
-    role_name = forms.CharField(label=_("Name"), max_length=64)
-    description = forms.CharField(label=_("Description"), max_length=255, required=False)
-    permissions = forms.ModelMultipleChoiceField(
-        label=_("Permissions"), queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        from accounts.selectors import grantable_permissions
-
-        super().__init__(*args, **kwargs)
-        self.fields["permissions"].queryset = grantable_permissions(tenant=tenant)
+class RoleEditForm(TenantRowsForm):
+    role_name = forms.CharField(label=_("Name"), max_length=ROLE_NAME_MAX)
+    description = forms.CharField(label=_("Description"), max_length=ROLE_DESCRIPTION_MAX, required=False)
+    permissions = _permissions_field()
 
 
-class DepartmentEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=128)
-    parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+class DepartmentEditForm(TenantRowsForm):
+    name = forms.CharField(label=_("Name"), max_length=DEPARTMENT_NAME_MAX)
+    parent = _parent_department_field()
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0, required=False)
 
-    def __init__(self, *args, tenant=None, department=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        nodes = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
+    def __init__(self, *args, user, department=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         if department is not None:  # not under itself or its own sub-departments
-            nodes = nodes.exclude(pk__in=department.get_descendants(include_self=True).values("pk"))
-        self.fields["parent"].queryset = nodes
+            below = department.get_descendants(include_self=True).values("pk")
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk__in=below)
 
 
 class ForgotPasswordForm(forms.Form):
@@ -206,30 +199,26 @@ class ForgotPasswordForm(forms.Form):
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
-class DepartmentCreateForm(forms.Form):
-    code = forms.RegexField(label=_("Code"), regex=r"^[A-Za-z0-9_-]{1,64}$")
-    name = forms.CharField(label=_("Name"), max_length=128)
-    parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+class DepartmentCreateForm(TenantRowsForm):
+    code = forms.RegexField(label=_("Code"), regex=DEPARTMENT_CODE_PATTERN)
+    name = forms.CharField(label=_("Name"), max_length=DEPARTMENT_NAME_MAX)
+    parent = _parent_department_field()
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0, required=False)
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Department.objects.filter(tenant=tenant).order_by("tree_id", "lft")
 
 
 class TenantCreateForm(forms.Form):
-    tenant_code = forms.RegexField(label=_("Tenant code"), regex=r"^[a-z0-9][a-z0-9_-]{1,63}$")
-    tenant_name = forms.CharField(label=_("Tenant name"), max_length=128)
+    tenant_code = forms.RegexField(label=_("Tenant code"), regex=TENANT_CODE_PATTERN)
+    tenant_name = forms.CharField(label=_("Tenant name"), max_length=TENANT_NAME_MAX)
     domain = forms.CharField(label=_("Domain"), max_length=255, required=False)
     max_users = forms.IntegerField(label=_("Maximum users"), min_value=1, initial=100)
     expire_time = forms.DateTimeField(label=_("Expires at"), required=False)
-    admin_username = forms.RegexField(label=_("Administrator username"), regex=r"^[\w.@+-]{2,64}$")
+    admin_username = forms.RegexField(label=_("Administrator username"), regex=USERNAME_PATTERN)
     admin_email = forms.EmailField(label=_("Administrator email"))
     admin_password = forms.CharField(label=_("Administrator password"), strip=False, widget=forms.PasswordInput)
 
 
 class TenantEditForm(forms.Form):
-    tenant_name = forms.CharField(label=_("Tenant name"), max_length=128)
+    tenant_name = forms.CharField(label=_("Tenant name"), max_length=TENANT_NAME_MAX)
     domain = forms.CharField(label=_("Domain"), max_length=255, required=False)
     max_users = forms.IntegerField(label=_("Maximum users"), min_value=1)
     expire_time = forms.DateTimeField(

@@ -57,12 +57,23 @@ def roles_for(user):
     return _tenant_rows(role_list(), user)
 
 
+def role_choices_for(user):
+    """Every role of the caller's tenant, plain (a parent-role picker, a role named by id or
+    code in an API body)."""
+    return _tenant_rows(Role.objects.all(), user).order_by("id")
+
+
+def assignable_roles_for(user):
+    """The roles a page offers to grant: the caller's tenant's active roles."""
+    return role_choices_for(user).filter(is_active=True)
+
+
 def role_for(user, pk) -> Role | None:
     """One of the caller's tenant's roles named by id in a request body; ``None`` if there is
     no such role in that tenant."""
     if pk in (None, ""):
         return None
-    return _tenant_rows(Role.objects.all(), user).filter(pk=pk).first()
+    return role_choices_for(user).filter(pk=pk).first()
 
 
 def department_tree(departments):
@@ -79,6 +90,18 @@ def departments_for(user):
     from accounts.models import Department
 
     return _tenant_rows(Department.objects.all(), user)
+
+
+def department_choices_for(user):
+    """The caller's tenant's departments in tree order, for department pickers."""
+    return departments_for(user).order_by("tree_id", "lft")
+
+
+def grantable_permissions_for(user):
+    """``grantable_permissions`` for the caller's tenant (a role form's permission picker)."""
+    from portal.tenancy import principal_tenant
+
+    return grantable_permissions(tenant=principal_tenant(user))
 
 
 def grantable_permissions(*, tenant):

@@ -316,7 +316,7 @@ class UsersView(PortalPageMixin, View):
                 "q": keyword,
                 "can_create": can_create,
                 "can_update": request.user.has_contract_permission("user:update"),
-                "form": form or (UserCreateForm(tenant=tenant) if can_create else None),
+                "form": form or (UserCreateForm(user=request.user) if can_create else None),
                 "paths": department_paths(Department.objects.filter(tenant=tenant)),
             },
         )
@@ -336,7 +336,7 @@ class UsersView(PortalPageMixin, View):
             return redirect("accounts:users")
         if not request.user.has_contract_permission("user:create"):
             return self._forbidden()
-        form = UserCreateForm(request.POST, tenant=tenant)
+        form = UserCreateForm(request.POST, user=request.user)
         # Every refusal the service would make, shown together with the form's own errors.
         problems = services.user_create_problems(
             tenant=tenant,
@@ -387,9 +387,8 @@ class RolesView(PortalPageMixin, View):
     def get(self, request, form=None):
         from accounts.selectors import roles_for
 
-        tenant = request.user.tenant
         can_create = request.user.has_contract_permission("role:create")
-        form = form or (RoleCreateForm(tenant=tenant) if can_create else None)
+        form = form or (RoleCreateForm(user=request.user) if can_create else None)
         return render(
             request,
             self.template_name,
@@ -406,7 +405,7 @@ class RolesView(PortalPageMixin, View):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        form = RoleCreateForm(request.POST, tenant=request.user.tenant)
+        form = RoleCreateForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -443,7 +442,7 @@ class DepartmentsView(PortalPageMixin, View):
             self.template_name,
             {
                 "nodes": nodes,
-                "form": form or (DepartmentCreateForm(tenant=tenant) if can_create else None),
+                "form": form or (DepartmentCreateForm(user=request.user) if can_create else None),
             },
         )
 
@@ -452,7 +451,7 @@ class DepartmentsView(PortalPageMixin, View):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        form = DepartmentCreateForm(request.POST, tenant=request.user.tenant)
+        form = DepartmentCreateForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -521,10 +520,9 @@ class UserEditView(PortalPageMixin, View):
         from accounts.forms import AdminPasswordResetForm, UserEditForm
 
         target = self._target(request, pk)
-        tenant = request.user.tenant
         if form is None:
             form = UserEditForm(
-                tenant=tenant,
+                user=request.user,
                 initial={
                     "real_name": target.real_name,
                     "email": target.email,
@@ -554,7 +552,7 @@ class UserEditView(PortalPageMixin, View):
         from accounts.forms import UserEditForm
 
         target = self._target(request, pk)
-        form = UserEditForm(request.POST, tenant=request.user.tenant)
+        form = UserEditForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -654,7 +652,7 @@ class RoleEditView(PortalPageMixin, View):
 
         role = self._target(request, pk)
         form = form or RoleEditForm(
-            tenant=request.user.tenant,
+            user=request.user,
             initial={
                 "role_name": role.name,
                 "description": role.description,
@@ -677,7 +675,7 @@ class RoleEditView(PortalPageMixin, View):
         from accounts.forms import RoleEditForm
 
         role = self._target(request, pk)
-        form = RoleEditForm(request.POST, tenant=request.user.tenant)
+        form = RoleEditForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -723,7 +721,7 @@ class DepartmentEditView(PortalPageMixin, View):
 
         node = self._target(request, pk)
         form = form or DepartmentEditForm(
-            tenant=request.user.tenant,
+            user=request.user,
             department=node,
             initial={"name": node.name, "parent": node.parent_id, "sort_order": node.sort_order},
         )
@@ -744,7 +742,7 @@ class DepartmentEditView(PortalPageMixin, View):
         from accounts.forms import DepartmentEditForm
 
         node = self._target(request, pk)
-        form = DepartmentEditForm(request.POST, tenant=request.user.tenant, department=node)
+        form = DepartmentEditForm(request.POST, user=request.user, department=node)
         if form.is_valid():
             d = form.cleaned_data
             try:

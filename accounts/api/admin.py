@@ -30,6 +30,7 @@ from accounts.api.admin_serializers import (
 )
 from accounts.api.serializers import PermissionSerializer
 from accounts.api.v1 import RoleViewSet
+from accounts.fields import named, named_all
 from accounts.models import (
     Department,
     LoginLog,
@@ -42,28 +43,12 @@ from accounts.models import (
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.client import client_ip
-from portal.errors import DomainError, ErrorCode
+from portal.errors import ErrorCode
 from portal.filters import IdFilter, IdListFilter, IPAddressFilter, MomentFilter
 
 
-def _named(rows, pk, field: str):
-    """A related row named by id in the request body, looked up among ``rows`` — the caller's
-    scoped selector — so another tenant's id reads as unknown."""
-    if pk in (None, ""):
-        return None
-    row = rows.filter(pk=pk).first()
-    if row is None:
-        raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown %(field)s.") % {"field": field}, field=field)
-    return row
-
-
 def _named_roles(request, ids):
-    if ids is None:
-        return None
-    roles = list(selectors.roles_for(request.user).filter(pk__in=ids))
-    if len(roles) != len(set(ids)):
-        raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown role."), field="role_ids")
-    return roles
+    return named_all(selectors.role_choices_for(request.user), ids, field="role_ids", message=_("Unknown role."))
 
 
 # --- Users ----------------------------------------------------------------------------------------
@@ -143,7 +128,7 @@ class _UserViewSetBase(V1ViewSet):
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
         profile = d.pop("profile", {}) or {}
-        manager = _named(selectors.users_for(request.user), profile.pop("manager_id", None), "manager_id")
+        manager = named(selectors.users_for(request.user), profile.pop("manager_id", None), field="manager_id")
         if "timezone" in profile:
             profile["time_zone"] = profile.pop("timezone")
         user = services.user_admin_create(
@@ -154,7 +139,9 @@ class _UserViewSetBase(V1ViewSet):
             password=d.pop("password"),
             roles=_named_roles(request, d.pop("role_ids", None)),
             status=d.pop("status", UserStatus.ACTIVE),
-            department=_named(selectors.departments_for(request.user), d.pop("department_id", None), "department_id"),
+            department=named(
+                selectors.departments_for(request.user), d.pop("department_id", None), field="department_id"
+            ),
             manager=manager,
             ip=client_ip(request),
             send_welcome_email=d.pop("send_welcome_email", False),
@@ -173,9 +160,9 @@ class _UserViewSetBase(V1ViewSet):
         kwargs = {}
         if "department_id" in d:
             departments = selectors.departments_for(request.user)
-            kwargs["department"] = _named(departments, d.pop("department_id"), "department_id")
+            kwargs["department"] = named(departments, d.pop("department_id"), field="department_id")
         if "manager_id" in profile:
-            kwargs["manager"] = _named(selectors.users_for(request.user), profile.pop("manager_id"), "manager_id")
+            kwargs["manager"] = named(selectors.users_for(request.user), profile.pop("manager_id"), field="manager_id")
         if "timezone" in profile:
             profile["time_zone"] = profile.pop("timezone")
         status = d.pop("status", None)
@@ -355,8 +342,8 @@ class V1DepartmentViewSet(V1ViewSet):
             code=d["department_code"],
             name=d["department_name"],
             description=d["description"],
-            parent=_named(selectors.departments_for(request.user), d.get("parent_id"), "parent_id"),
-            manager=_named(selectors.users_for(request.user), d.get("manager_id"), "manager_id"),
+            parent=named(selectors.departments_for(request.user), d.get("parent_id"), field="parent_id"),
+            manager=named(selectors.users_for(request.user), d.get("manager_id"), field="manager_id"),
             sort_order=d["sort_order"],
         )
         fresh = self.get_queryset().get(pk=node.pk)

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import fields as shapes
 from accounts.models import Department, LoginLog, LoginSession, PermissionChangeLog, Role, User, UserStatus, UserType
 from portal.api.fields import IdField, Int32Field
 
@@ -303,7 +304,7 @@ class ProfileSerializer(serializers.Serializer):
 class V1UserWriteSerializer(serializers.Serializer):
     """§1.3.2 / §22.1.3 input (and, all optional, §1.3.3 / §22.1.4)."""
 
-    username = serializers.RegexField(r"^[\w.@+-]{2,64}$")
+    username = serializers.RegexField(shapes.USERNAME_PATTERN)
     email = serializers.EmailField()
     password = serializers.CharField(max_length=256, trim_whitespace=False)
     real_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -333,9 +334,11 @@ class V1UserStatusSerializer(serializers.Serializer):
 class V1RoleCreateSerializer(serializers.Serializer):
     """§1.4.2 (``permissions``) and §22.3.2 (``permission_codes``, ``parent_role_id``)."""
 
-    role_code = serializers.RegexField(r"^[a-z][a-z0-9_]{1,63}$")
-    role_name = serializers.CharField(max_length=64)
-    description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    role_code = serializers.RegexField(shapes.ROLE_CODE_PATTERN)
+    role_name = serializers.CharField(max_length=shapes.ROLE_NAME_MAX)
+    description = serializers.CharField(
+        max_length=shapes.ROLE_DESCRIPTION_MAX, required=False, allow_blank=True, default=""
+    )
     role_type = serializers.ChoiceField(choices=["business", "system"], required=False, default="business")
     permission_codes = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
     permissions = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
@@ -382,8 +385,8 @@ class DepartmentNodeSerializer(serializers.ModelSerializer):
 
 
 class DepartmentCreateSerializer(serializers.Serializer):
-    department_code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$")
-    department_name = serializers.CharField(max_length=128)
+    department_code = serializers.RegexField(shapes.DEPARTMENT_CODE_PATTERN)
+    department_name = serializers.CharField(max_length=shapes.DEPARTMENT_NAME_MAX)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     parent_id = IdField(required=False, allow_null=True)
     manager_id = IdField(required=False, allow_null=True)

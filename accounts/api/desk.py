@@ -8,7 +8,8 @@ from rest_framework import mixins, serializers
 from accounts import selectors, services
 from accounts.api.schema_serializers import DeskUserCreatedSerializer
 from accounts.api.serializers import DeskUserSerializer
-from accounts.models import Role, UserStatus
+from accounts.fields import USERNAME_PATTERN
+from accounts.models import UserStatus
 from accounts.permission_catalog import BUILTIN_ROLE_RANK
 from portal.api.responses import ApiResponse
 from portal.api.views import DeskViewSet
@@ -29,7 +30,7 @@ class DeskUserFilterSet(django_filters.FilterSet):
 
 
 class DeskUserCreateSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]{2,64}$")
+    username = serializers.RegexField(USERNAME_PATTERN)
     email = serializers.EmailField()
     password = serializers.CharField(max_length=256, trim_whitespace=False)
     first_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -118,7 +119,7 @@ class DeskUserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
         s = DeskUserCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        role = Role.objects.filter(tenant=request.user.tenant, code=d.pop("role")).first()
+        role = selectors.role_choices_for(request.user).filter(code=d.pop("role")).first()
         user = services.user_admin_create(
             tenant=request.user.tenant,
             by=request.user,

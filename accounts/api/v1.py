@@ -5,10 +5,10 @@ from rest_framework import mixins
 from accounts import selectors, services
 from accounts.api.admin_serializers import V1RoleCreateSerializer
 from accounts.api.serializers import PermissionSerializer, RoleSerializer
+from accounts.fields import named
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
 from portal.client import client_ip
-from portal.errors import DomainError, ErrorCode
 
 
 @extend_schema(tags=["roles"])
@@ -27,9 +27,12 @@ class RoleViewSet(mixins.ListModelMixin, V1ViewSet):
         s = V1RoleCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        parent = selectors.role_for(request.user, d.get("parent_role_id"))
-        if parent is None and d.get("parent_role_id") is not None:
-            raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown parent role."), field="parent_role_id")
+        parent = named(
+            selectors.role_choices_for(request.user),
+            d.get("parent_role_id"),
+            field="parent_role_id",
+            message=_("Unknown parent role."),
+        )
         role = services.role_create(
             tenant=request.user.tenant,
             by=request.user,

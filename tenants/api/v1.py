@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
+from accounts.fields import TENANT_CODE_PATTERN, TENANT_NAME_MAX, USERNAME_PATTERN
 from accounts.models import UserStatus
 from portal.api.responses import ApiResponse
 from portal.api.views import V1ViewSet
@@ -38,19 +39,19 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class TenantCreateSerializer(serializers.Serializer):
-    tenant_code = serializers.RegexField(r"^[a-z0-9][a-z0-9_-]{1,63}$")
-    tenant_name = serializers.CharField(max_length=128)
+    tenant_code = serializers.RegexField(TENANT_CODE_PATTERN)
+    tenant_name = serializers.CharField(max_length=TENANT_NAME_MAX)
     domain = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     max_users = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False, default=100)
     expire_time = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    admin_username = serializers.RegexField(r"^[\w.@+-]{2,64}$")
+    admin_username = serializers.RegexField(USERNAME_PATTERN)
     admin_password = serializers.CharField(max_length=256, trim_whitespace=False)
     admin_email = serializers.EmailField()
     config = serializers.DictField(required=False, default=dict)
 
 
 class TenantUpdateSerializer(serializers.Serializer):
-    tenant_name = serializers.CharField(max_length=128, required=False)
+    tenant_name = serializers.CharField(max_length=TENANT_NAME_MAX, required=False)
     domain = serializers.CharField(max_length=255, required=False, allow_blank=True)
     max_users = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
     expire_time = serializers.DateTimeField(required=False, allow_null=True)
