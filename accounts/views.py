@@ -30,7 +30,7 @@ from accounts.forms import (
     RoleCreateForm,
     UserCreateForm,
 )
-from accounts.models import Department, LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
+from accounts.models import LoginSession, SessionEndReason, TrustedDevice, User, UserStatus
 from portal.client import client_ip
 from portal.config import get_config
 from portal.context_processors import SITE_NAME
@@ -317,7 +317,7 @@ class UsersView(PortalPageMixin, View):
                 "can_create": can_create,
                 "can_update": request.user.has_contract_permission("user:update"),
                 "form": form or (UserCreateForm(user=request.user) if can_create else None),
-                "paths": department_paths(Department.objects.filter(tenant=tenant)),
+                "paths": department_paths(selectors.departments_for(request.user)),
             },
         )
 
@@ -434,8 +434,7 @@ class DepartmentsView(PortalPageMixin, View):
     template_name = "accounts/departments.html"
 
     def get(self, request, form=None):
-        tenant = request.user.tenant
-        nodes = selectors.department_tree(Department.objects.filter(tenant=tenant))
+        nodes = selectors.department_tree(selectors.departments_for(request.user))
         can_create = request.user.has_contract_permission("department:create")
         return render(
             request,

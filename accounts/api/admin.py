@@ -113,7 +113,7 @@ class _UserViewSetBase(V1ViewSet):
         context = super().get_serializer_context()
         user = getattr(self.request, "user", None)
         if user is not None and user.is_authenticated and user.tenant_id:
-            context["department_paths"] = department_paths(Department.objects.filter(tenant_id=user.tenant_id))
+            context["department_paths"] = department_paths(selectors.departments_for(user))
         if user is not None and user.is_authenticated:
             context["contact_viewer"] = user  # masks e-mails and phones for readers who don't manage users
         return context
