@@ -494,7 +494,7 @@ class SkillMatcher:
         found = []
         if not haystack:
             return found
-        contains = engineer_selectors._contains_word
+        contains = engineer_selectors.contains_word
         for code, name, words in self.library:
             if contains(haystack, code.lower()) or (name and name in haystack):
                 found.append(code)

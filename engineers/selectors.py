@@ -165,19 +165,20 @@ def infer_skill_codes(*, tenant, text: str) -> list[str]:
         Skill.objects.for_tenant(tenant).filter(is_active=True).values_list("code", "name", "keywords")
     ):
         words = [w for w in (keywords or []) if isinstance(w, str) and w.strip()]
-        if _contains_word(haystack, code.lower()) or (name and name.lower() in haystack):
+        if contains_word(haystack, code.lower()) or (name and name.lower() in haystack):
             found.append(code)
             continue
         for word in words:
             word = word.strip().lower()
-            if (word.isascii() and _contains_word(haystack, word)) or (not word.isascii() and word in haystack):
+            if (word.isascii() and contains_word(haystack, word)) or (not word.isascii() and word in haystack):
                 found.append(code)
                 break
     return found
 
 
-def _contains_word(haystack: str, word: str) -> bool:
-    """An ASCII word as a word (``vpn`` in "VPN断开" yes, ``sql`` in "mysql" no)."""
+def contains_word(haystack: str, word: str) -> bool:
+    """An ASCII word as a word (``vpn`` in "VPN断开" yes, ``sql`` in "mysql" no): the one
+    word rule of skill inference, here and in dispatch's skill matcher."""
     return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", haystack) is not None
 
 
