@@ -1,9 +1,9 @@
 """Reads of the identity domain. Request-serving querysets are scoped by the API/page base
 classes; these add the joins each list shows so that lists cost a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from accounts.models import Permission, Role, User, UserStatus
+from accounts.models import Permission, Role, User, UserRole, UserStatus
 
 
 def role_list():
@@ -49,6 +49,36 @@ def _tenant_rows(queryset, user):
 def users_for(user):
     """The users ``user`` may administer: those of their tenant. Another tenant's user is a 404."""
     return _tenant_rows(User.objects.select_related("department").prefetch_related("roles"), user)
+
+
+def users_holding(*, tenant, code: str):
+    """Active users of ``tenant`` whose permissions include ``code``: granted by one of their
+    active roles or by an active ancestor of it, the rule ``User.permission_codes`` applies to
+    one user (``User._compute_authz``), here for a whole tenant: one query for the tenant's
+    roles, then the users' queryset. Nothing for ``tenant=None``."""
+    if tenant is None:
+        return User.objects.none()
+    grants = Role.permissions.through.objects.filter(role_id=OuterRef("pk"), permission__code=code)
+    parents, granting = {}, set()
+    for role_id, parent_id, grants_code in Role.objects.filter(tenant=tenant, is_active=True).values_list(
+        "id", "parent_id", Exists(grants)
+    ):
+        parents[role_id] = parent_id
+        if grants_code:
+            granting.add(role_id)
+    carrying = set()
+    for role_id in parents:
+        seen = set()
+        current = role_id
+        # Walk up through active ancestors only, as the per-user closure does.
+        while current in parents and current not in seen:
+            if current in granting:
+                carrying.add(role_id)
+                break
+            seen.add(current)
+            current = parents[current]
+    holders = UserRole.objects.filter(tenant=tenant, role_id__in=carrying).values("user_id")
+    return User.objects.filter(tenant=tenant, status=UserStatus.ACTIVE, pk__in=holders)
 
 
 def roles_for(user):

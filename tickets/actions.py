@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.fields import TenantRowsForm
 from portal.errors import DomainError, ErrorCode
 from tickets import services
 from tickets.api import serializers as S
@@ -42,7 +43,6 @@ class PageInput:
     form: type | None = None
     invalid: str = ""
     prefix: str | None = None
-    tenant: bool = False  # the form's pickers are scoped to the user's tenant
     files: bool = False
 
 
@@ -226,7 +226,6 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "ticket:assign",
             page=PageInput(
                 form=AssignForm,
-                tenant=True,
                 invalid=gettext_lazy("Choose an assignee."),
                 read=_page_handover,
             ),
@@ -252,7 +251,6 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "ticket:assign",
             page=PageInput(
                 form=AssignForm,
-                tenant=True,
                 prefix="transfer",
                 invalid=gettext_lazy("Choose who takes the ticket over."),
                 read=_page_handover,
@@ -273,7 +271,6 @@ TICKET_ACTIONS: dict[str, TicketAction] = {
             "ticket:update",
             page=PageInput(
                 form=EscalateForm,
-                tenant=True,
                 invalid=gettext_lazy("Give a reason for the escalation."),
                 read=lambda data, request, ticket: {"reason": data["reason"], "escalate_to": data["escalate_to"]},
             ),
@@ -338,8 +335,8 @@ def perform_on_page(action: TicketAction, *, request, ticket):
     if page.form is not None:
         args = (request.POST, request.FILES) if page.files else (request.POST,)
         kwargs = {"prefix": page.prefix} if page.prefix else {}
-        if page.tenant:
-            kwargs["tenant"] = request.user.tenant
+        if issubclass(page.form, TenantRowsForm):  # its pickers offer the user's tenant's rows
+            kwargs["user"] = request.user
         form = page.form(*args, **kwargs)
         if not form.is_valid():
             raise DomainError(ErrorCode.VALIDATION_FAILED, str(page.invalid))

@@ -4,41 +4,38 @@ same services the APIs use."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
+from accounts.fields import TenantRowsField, TenantRowsForm
+from tickets import selectors
 from tickets.choices import TicketPriority, TicketSource, TicketStatus, TicketType
-from tickets.models import Category
-
-User = get_user_model()
 
 
-def agents_of(tenant):
-    """Users of ``tenant`` who can handle tickets (for assignee pickers)."""
-    from accounts.models import UserStatus
+class CategoryPicker(TenantRowsField, TreeNodeChoiceField):
+    """The caller's tenant's category tree (``rows``) as an indented select."""
 
-    return (
-        User.objects.filter(tenant=tenant, status=UserStatus.ACTIVE, roles__permissions__code="ticket:process")
-        .distinct()
-        .order_by("username")
-    )
+    def __init__(self, *, rows=selectors.categories_for, **kwargs):
+        kwargs.setdefault("level_indicator", "—")
+        super().__init__(rows=rows, **kwargs)
 
 
-class CategoryPicker(TreeNodeChoiceField):
-    """The category tree as an indented select."""
+class AssigneePicker(TenantRowsField):
+    """Who may be given the caller's tenant's tickets: exactly whom the assignment service
+    accepts (``selectors.assignees_for``)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("level_indicator", "—")
-        super().__init__(queryset=Category.objects.none(), **kwargs)
+        super().__init__(rows=selectors.assignees_for, **kwargs)
 
 
-class TicketForm(forms.Form):
+class TicketForm(TenantRowsForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices, initial=TicketType.INCIDENT)
     priority = forms.ChoiceField(label=_("Priority"), choices=TicketPriority.choices, initial=TicketPriority.NORMAL)
-    category = CategoryPicker(label=_("Category"), required=False, empty_label=_("Not sure / other"))
+    category = CategoryPicker(
+        rows=selectors.category_choices_for, label=_("Category"), required=False, empty_label=_("Not sure / other")
+    )
     customer_name = forms.CharField(label=_("Contact name"), max_length=128, required=False)
     customer_email = forms.EmailField(label=_("Contact email"), required=False)
     customer_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
@@ -46,10 +43,6 @@ class TicketForm(forms.Form):
     due_date = forms.DateTimeField(
         label=_("Due date"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(tenant=tenant, is_active=True)
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].replace("，", ",").split(",") if t.strip()]
@@ -65,12 +58,8 @@ class UploadForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
 
 
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none())
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents_of(tenant)
+class AssignForm(TenantRowsForm):
+    assignee = AssigneePicker(label=_("Assignee"))
 
 
 RATING_LABELS = {
@@ -89,30 +78,24 @@ class RatingForm(forms.Form):
     rating_comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(TenantRowsForm):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    escalate_to = forms.ModelChoiceField(
+    escalate_to = AssigneePicker(
         label=_("Hand over to"),
-        queryset=User.objects.none(),
         required=False,
         help_text=_("Optional: who takes the escalated ticket over."),
     )
 
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["escalate_to"].queryset = agents_of(tenant)
 
-
-class BulkForm(forms.Form):
+class BulkForm(TenantRowsForm):
     OPERATIONS = [("assign", _("Assign to")), ("status", _("Change status to"))]
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     operation = forms.ChoiceField(choices=OPERATIONS)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = AssigneePicker(label=_("Assignee"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *TicketStatus.choices], required=False)
 
-    def __init__(self, *args, tenant=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents_of(tenant)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         self.fields["ids"].choices = [(v, v) for v in raw]
 
@@ -125,7 +108,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(TenantRowsForm):
     name = forms.CharField(label=_("Name"), max_length=128)
     code = forms.SlugField(label=_("Code"), max_length=64, required=False, allow_unicode=True)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
@@ -138,19 +121,13 @@ class CategoryForm(forms.Form):
     )
     icon = forms.CharField(label=_("Icon"), max_length=64, required=False)
     sla_hours = forms.IntegerField(label=_("SLA hours"), min_value=1, required=False)
-    auto_assign_user = forms.ModelChoiceField(
+    auto_assign_user = AssigneePicker(
         label=_("Auto-assign to"),
-        queryset=User.objects.none(),
         required=False,
         empty_label=_("Nobody (dispatch decides)"),
     )
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Category.objects.filter(tenant=tenant)
-        self.fields["auto_assign_user"].queryset = agents_of(tenant)
 
 
 SOURCE_DEFAULT = TicketSource.WEB

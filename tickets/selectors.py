@@ -225,6 +225,28 @@ def categories_for(user) -> QuerySet:
     return Category.objects.for_user(user)
 
 
+def category_choices_for(user) -> QuerySet:
+    """The categories a ticket may be filed under: the caller's tenant's active ones (a
+    ticket form's category picker)."""
+    return categories_for(user).filter(is_active=True)
+
+
+def assignees_of(tenant) -> QuerySet:
+    """Who may be given tickets of ``tenant``: its active users holding ``ticket:process``
+    through their active roles (or those roles' ancestors). ``services.eligible_assignee``
+    accepts exactly these, so a picker never offers someone the service would refuse."""
+    from accounts.selectors import users_holding
+
+    return users_holding(tenant=tenant, code="ticket:process").order_by("username")
+
+
+def assignees_for(user) -> QuerySet:
+    """``assignees_of`` the caller's tenant (assignee pickers; nothing for platform principals)."""
+    from portal.tenancy import principal_tenant
+
+    return assignees_of(principal_tenant(user))
+
+
 def category_tree(*, user, active_only: bool = False) -> list[Category]:
     """Root categories with ``children_list`` and ``ticket_count`` (the node's own tickets plus
     its descendants'), in two queries whatever the tree size."""

@@ -28,6 +28,7 @@ from tickets import events, rollups, sla
 from tickets.choices import OPEN_STATUSES, PRIORITY_RANK, AttachmentKind, TicketPriority, TicketStatus
 from tickets.models import Category, Ticket, TicketAttachment, TicketComment, TicketHistory, TicketNumberSequence
 from tickets.policy import check_assign, check_transition, is_staff_member, refuse_transition, require_code
+from tickets.selectors import assignees_of
 
 User = get_user_model()
 S = TicketStatus
@@ -167,12 +168,13 @@ def _minutes(start: datetime, end: datetime) -> int:
 
 
 def eligible_assignee(*, tenant: Tenant, user_id) -> User:
-    """A user of ``tenant`` who may handle tickets; USER_NOT_FOUND / ASSIGNMENT_FAILED otherwise."""
+    """A user of ``tenant`` who may handle tickets (``selectors.assignees_of``, the rows the
+    pages' assignee pickers offer); USER_NOT_FOUND / ASSIGNMENT_FAILED otherwise."""
     try:
         user = User.objects.get(pk=int(user_id), tenant=tenant)
-    except (User.DoesNotExist, TypeError, ValueError):
+    except (User.DoesNotExist, TypeError, ValueError, OverflowError):
         raise DomainError(ErrorCode.USER_NOT_FOUND, field="assigned_to_id", details={"user_id": user_id}) from None
-    if user.status != UserStatus.ACTIVE or not user.has_contract_permission("ticket:process"):
+    if not assignees_of(tenant).filter(pk=user.pk).exists():
         raise DomainError(
             ErrorCode.ASSIGNMENT_FAILED,
             _("%(name)s cannot handle tickets.") % {"name": user},

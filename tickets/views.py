@@ -33,7 +33,6 @@ from tickets.forms import (
     RatingForm,
     TicketForm,
     UploadForm,
-    agents_of,
 )
 from tickets.models import Category, Ticket, TicketAttachment
 from tickets.policy import BULK_TARGETS, STAFF_QUEUE, allowed_actions, bulk_options, is_manager, is_staff_member
@@ -132,7 +131,7 @@ class TicketListView(TicketPageMixin, View):
             "page_sizes": PAGE_SIZES,
             "can_bulk": can_bulk,
             "can_create": request.user.has_contract_permission("ticket:create"),
-            "agents": agents_of(request.user.tenant) if can_bulk else [],
+            "agents": selectors.assignees_for(request.user) if can_bulk else [],
             "bulk_statuses": [(s, TicketStatus(s).label) for s in BULK_TARGETS],
             "status_choices": TicketStatus.choices,
             "priority_choices": TicketPriority.choices,
@@ -168,7 +167,7 @@ class TicketBulkView(TicketPageMixin, View):
     required_permission = "ticket:read"
 
     def post(self, request):
-        form = BulkForm(request.POST, tenant=request.user.tenant)
+        form = BulkForm(request.POST, user=request.user)
         back = request.POST.get("next") or reverse("tickets:list")
         if not back.startswith("/"):
             back = reverse("tickets:list")
@@ -214,14 +213,14 @@ class TicketCreateView(TicketPageMixin, View):
             request,
             self.template_name,
             {
-                "form": TicketForm(tenant=request.user.tenant),
+                "form": TicketForm(user=request.user),
                 "ticket": None,
                 "is_staff_member": is_staff_member(request.user),
             },
         )
 
     def post(self, request):
-        form = TicketForm(request.POST, tenant=request.user.tenant)
+        form = TicketForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 ticket = services.ticket_create(
@@ -258,7 +257,7 @@ class TicketEditView(TicketPageMixin, View):
             "tags": ", ".join(ticket.tags),
             "due_date": ticket.due_date,
         }
-        form = TicketForm(initial=initial, tenant=request.user.tenant)
+        form = TicketForm(initial=initial, user=request.user)
         return render(
             request,
             self.template_name,
@@ -267,7 +266,7 @@ class TicketEditView(TicketPageMixin, View):
 
     def post(self, request, pk):
         ticket = _visible_ticket(request, pk)
-        form = TicketForm(request.POST, tenant=request.user.tenant)
+        form = TicketForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 services.ticket_update(ticket=ticket, by=request.user, data=form.cleaned_data)
@@ -424,8 +423,8 @@ class TicketDetailView(TicketPageMixin, View):
             and ticket.status in OPEN_STATUSES
             and not ticket.is_escalated,
             "can_transfer": "assign" in actions and ticket.assigned_to_id is not None,
-            "transfer_form": AssignForm(tenant=user.tenant, prefix="transfer"),
-            "escalate_form": EscalateForm(tenant=user.tenant),
+            "transfer_form": AssignForm(user=user, prefix="transfer"),
+            "escalate_form": EscalateForm(user=user),
             "rating_choices": [(i, RATING_LABELS[i]) for i in range(5, 0, -1)],
             "ticket": ticket,
             "timeline": timeline,
@@ -442,7 +441,7 @@ class TicketDetailView(TicketPageMixin, View):
             "is_staff_member": staff,
             "comment_form": forms.get("comment_form") or CommentForm(),
             "upload_form": forms.get("upload_form") or UploadForm(),
-            "assign_form": AssignForm(tenant=user.tenant, initial={"assignee": ticket.assigned_to_id}),
+            "assign_form": AssignForm(user=user, initial={"assignee": ticket.assigned_to_id}),
             "rating_form": RatingForm(initial={"rating": ticket.rating}),
         }
 
@@ -510,7 +509,7 @@ class CategoryManageView(TicketPageMixin, View):
         return render(request, self.template_name, self.context(request, pk))
 
     def context(self, request, pk, form=None):
-        category = selectors.category_of_tenant(tenant=request.user.tenant, pk=pk) if pk else None
+        category = selectors.categories_for(request.user).filter(pk=pk).first() if pk else None
         if pk and category is None:
             raise Http404
         if form is None:
@@ -531,7 +530,7 @@ class CategoryManageView(TicketPageMixin, View):
                         "is_active",
                     )
                 }
-            form = CategoryForm(initial=initial, tenant=request.user.tenant)
+            form = CategoryForm(initial=initial, user=request.user)
         return {
             "tree": selectors.category_tree(user=request.user),
             "form": form,
@@ -541,7 +540,7 @@ class CategoryManageView(TicketPageMixin, View):
 
     def post(self, request, pk=None):
         context = self.context(request, pk)
-        form = CategoryForm(request.POST, tenant=request.user.tenant)
+        form = CategoryForm(request.POST, user=request.user)
         if form.is_valid():
             try:
                 if context["category"] is None:
