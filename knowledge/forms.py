@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import TenantRowsField, TenantRowsForm
+from knowledge import selectors
 from knowledge.choices import ChangeType, DifficultyLevel, ReviewAction, Visibility
-from knowledge.models import KnowledgeCategory
 
 
 class CommaListField(forms.CharField):
@@ -25,9 +26,19 @@ class CommaListField(forms.CharField):
         return value
 
 
-class DocumentForm(forms.Form):
+class CategoryPicker(TenantRowsField):
+    """The caller's tenant's knowledge categories, indented by depth."""
+
+    def __init__(self, **kwargs):
+        super().__init__(rows=selectors.categories_for, **kwargs)
+
+    def label_from_instance(self, obj):
+        return "— " * obj.level + obj.name
+
+
+class DocumentForm(TenantRowsForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=KnowledgeCategory.objects.none(), required=False)
+    category = CategoryPicker(label=_("Category"), required=False)
     summary = forms.CharField(
         label=_("Summary"), max_length=500, required=False, help_text=_("Leave empty to use the first lines.")
     )
@@ -44,10 +55,8 @@ class DocumentForm(forms.Form):
     change_type = forms.ChoiceField(label=_("Change type"), choices=ChangeType.choices, initial=ChangeType.MINOR)
     change_summary = forms.CharField(label=_("Change summary"), max_length=500, required=False)
 
-    def __init__(self, *args, tenant=None, editing=False, **kwargs):
+    def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = KnowledgeCategory.objects.for_tenant(tenant)
-        self.fields["category"].label_from_instance = lambda node: "— " * node.level + node.name
         if not editing:
             del self.fields["change_type"]
             del self.fields["change_summary"]
@@ -59,16 +68,11 @@ class DocumentForm(forms.Form):
         return data
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(TenantRowsForm):
     name = forms.CharField(label=_("Name"), max_length=128)
-    parent = forms.ModelChoiceField(label=_("Parent"), queryset=KnowledgeCategory.objects.none(), required=False)
+    parent = CategoryPicker(label=_("Parent"), required=False)
     sort_order = forms.IntegerField(label=_("Sort order"), required=False, min_value=-1000, max_value=100000)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-
-    def __init__(self, *args, tenant=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = KnowledgeCategory.objects.for_tenant(tenant)
-        self.fields["parent"].label_from_instance = lambda node: "— " * node.level + node.name
 
 
 class RatingForm(forms.Form):

@@ -71,7 +71,7 @@ class KnowledgeHomeView(PortalPageMixin, View):
             "sorts": SearchSort.choices,
             "can_create": user.has_contract_permission("knowledge:create"),
             "can_add_category": user.has_contract_permission("knowledge:category:create"),
-            "category_form": CategoryForm(tenant=user.tenant),
+            "category_form": CategoryForm(user=user),
         }
         if q and text.query_groups(q):
             params = SearchParams(
@@ -124,7 +124,7 @@ class CategoryCreateView(PortalPageMixin, View):
     required_permission = "knowledge:category:create"
 
     def post(self, request):
-        form = CategoryForm(request.POST, tenant=request.user.tenant)
+        form = CategoryForm(request.POST, user=request.user)
         if not form.is_valid():
             messages.error(request, _("Check the category fields."))
             return redirect("knowledge:list")
@@ -238,7 +238,7 @@ class DocumentEditView(PortalPageMixin, View):
                 "difficulty_level": document.difficulty_level,
                 "content": document.content,
             }
-        return DocumentForm(data, initial=initial, tenant=request.user.tenant, editing=document is not None)
+        return DocumentForm(data, initial=initial, user=request.user, editing=document is not None)
 
     def _load(self, request, pk):
         if pk is None:
