@@ -293,19 +293,18 @@ class SessionsView(PortalPageMixin, View):
 
 
 class UsersView(PortalPageMixin, View):
-    """Tenant administrator: the tenant's users, create one, deactivate/activate."""
+    """Tenant administrator: the tenant's users, create one, deactivate/activate. The users
+    come from ``users_for``, as in the v1 users API: a platform principal administers no
+    tenant's users here and is shown none (nor the platform accounts)."""
 
-    required_permission = "user:read"
+    required_permissions = {"get": "user:read", "post": {"status": "user:update", "*": "user:create"}}
     template_name = "accounts/users.html"
 
     def get(self, request, form=None):
-        tenant = request.user.tenant
-        users = User.objects.filter(tenant=tenant).select_related("department").prefetch_related("roles").order_by("id")
+        users = selectors.users_for(request.user).order_by("id")
         keyword = request.GET.get("q", "").strip()
         if keyword:
-            from accounts.selectors import user_search
-
-            users = user_search(users, keyword)
+            users = selectors.user_search(users, keyword)
         page = Paginator(users, 50).get_page(request.GET.get("page"))
         can_create = request.user.has_contract_permission("user:create")
         return render(
@@ -324,9 +323,7 @@ class UsersView(PortalPageMixin, View):
     def post(self, request):
         tenant = request.user.tenant
         if request.POST.get("action") == "status":
-            if not request.user.has_contract_permission("user:update"):
-                self._forbidden()
-            target = get_object_or_404(User, tenant=tenant, pk=request.POST.get("user_id"))
+            target = get_object_or_404(selectors.users_for(request.user), pk=request.POST.get("user_id"))
             status = UserStatus.ACTIVE if request.POST.get("status") == UserStatus.ACTIVE else UserStatus.INACTIVE
             try:
                 services.user_set_status(user=target, status=status, by=request.user)
@@ -334,8 +331,6 @@ class UsersView(PortalPageMixin, View):
             except DomainError as exc:
                 messages.error(request, str(exc.message))
             return redirect("accounts:users")
-        if not request.user.has_contract_permission("user:create"):
-            return self._forbidden()
         form = UserCreateForm(request.POST, user=request.user)
         # Every refusal the service would make, shown together with the form's own errors.
         problems = services.user_create_problems(
@@ -372,16 +367,11 @@ class UsersView(PortalPageMixin, View):
                 return redirect("accounts:users")
         return self.get(request, form=form)
 
-    def _forbidden(self):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-
 
 class RolesView(PortalPageMixin, View):
     """Tenant administrator: roles with a permission picker grouped by module."""
 
-    required_permission = "role:read"
+    required_permissions = {"get": "role:read", "post": "role:create"}
     template_name = "accounts/roles.html"
 
     def get(self, request, form=None):
@@ -401,10 +391,6 @@ class RolesView(PortalPageMixin, View):
         )
 
     def post(self, request):
-        if not request.user.has_contract_permission("role:create"):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
         form = RoleCreateForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
@@ -430,7 +416,7 @@ class RolesView(PortalPageMixin, View):
 class DepartmentsView(PortalPageMixin, View):
     """Tenant administrator: the organisation tree with user counts."""
 
-    required_permission = "department:read"
+    required_permissions = {"get": "department:read", "post": "department:create"}
     template_name = "accounts/departments.html"
 
     def get(self, request, form=None):
@@ -446,10 +432,6 @@ class DepartmentsView(PortalPageMixin, View):
         )
 
     def post(self, request):
-        if not request.user.has_contract_permission("department:create"):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
         form = DepartmentCreateForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data

@@ -15,7 +15,10 @@ from tenants.models import Tenant, TenantStatus
 class TenantListView(PortalPageMixin, View):
     """Platform super admin: every tenant, create one (with its admin), disable / enable."""
 
-    required_permission = "system:tenant:read"
+    required_permissions = {
+        "get": "system:tenant:read",
+        "post": {"disable": "system:tenant:update", "enable": "system:tenant:update", "*": "system:tenant:create"},
+    }
     template_name = "tenants/list.html"
 
     def get(self, request, form=None):
@@ -33,11 +36,7 @@ class TenantListView(PortalPageMixin, View):
         )
 
     def post(self, request):
-        from django.core.exceptions import PermissionDenied
-
         if request.POST.get("action") in ("disable", "enable"):
-            if not request.user.has_contract_permission("system:tenant:update"):
-                raise PermissionDenied
             tenant = get_object_or_404(Tenant, pk=request.POST.get("tenant_id"))
             if request.POST["action"] == "disable":
                 services.tenant_disable(tenant=tenant)
@@ -45,8 +44,6 @@ class TenantListView(PortalPageMixin, View):
                 services.tenant_update(tenant=tenant, data={"status": TenantStatus.NORMAL})
             messages.success(request, _("Tenant updated."))
             return redirect("tenants:list")
-        if not request.user.has_contract_permission("system:tenant:create"):
-            raise PermissionDenied
         form = TenantCreateForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
