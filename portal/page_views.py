@@ -16,12 +16,14 @@ class PortalPageMixin(LoginRequiredMixin):
     ``{"post": {"status": "user:update", "*": "user:create"}}``.
     ``required_permission`` (one code) is the older spelling of the same. ``tenant_required``
     pages are work inside a tenant: platform principals get a clear 403 instead of a page
-    that cannot work for them. Querysets come from ``get_base_queryset()`` and are
+    that cannot work for them; ``platform_only`` pages (the installation's operations) refuse
+    everyone but the platform administrator the same way. Querysets come from ``get_base_queryset()`` and are
     tenant-scoped. Views never raise ``PermissionDenied`` themselves."""
 
     required_permissions: str | dict | None = None
     required_permission: str | None = None
     tenant_required = False
+    platform_only = False
     action_field = "action"
 
     def permission_for(self, method: str, action=None) -> str | None:
@@ -44,6 +46,8 @@ class PortalPageMixin(LoginRequiredMixin):
             raise PermissionDenied(
                 _("Platform accounts belong to no tenant: sign in with a tenant account to use this page.")
             )
+        if self.platform_only and not request.user.is_platform_admin:
+            raise PermissionDenied(_("Only the platform administrator uses this page."))
         code = self.permission_for(request.method, lambda: request.POST.get(self.action_field))
         if code and not request.user.has_contract_permission(code):
             raise PermissionDenied

@@ -69,3 +69,14 @@ def scope_to_principal(queryset: QuerySet, user) -> QuerySet:
     if tenant is None:
         return queryset.none()
     return queryset.filter(tenant=tenant)
+
+
+def scope_to_operator(queryset: QuerySet, user, *, with_platform_rows: bool = False) -> QuerySet:
+    """For the few pages the platform administrator shares with tenant administrators
+    (maintenance windows, announcements): the platform sees every tenant's rows (and, with
+    ``with_platform_rows``, the rows of no tenant, e.g. platform accounts); anyone else sees
+    their own tenant's, as :func:`scope_to_principal`."""
+    if getattr(user, "is_platform_admin", False):
+        return queryset if with_platform_rows else queryset.filter(tenant__isnull=False)
+    tenant = principal_tenant(user)
+    return queryset.none() if tenant is None else queryset.filter(tenant=tenant)

@@ -16,14 +16,14 @@ from portal.page_views import PortalPageMixin
 from portal.system import announcements
 from portal.system.models import AnnouncementAudience, AnnouncementPriority, AnnouncementType
 from portal.templatetags.portal_ui import ROLE_LABELS, role_display
+from portal.tenancy import scope_to_operator
 
 
 def role_choices(user) -> list[tuple[str, str]]:
     """Role codes a caller may target: their tenant's roles (the platform: every tenant's, and
     the platform role)."""
     Role = apps.get_model("accounts", "Role")
-    rows = Role.objects.filter(is_active=True)
-    rows = rows.filter(tenant__isnull=False) if user.is_platform_admin else rows.filter(tenant_id=user.tenant_id)
+    rows = scope_to_operator(Role.objects.filter(is_active=True), user)
     seen = {}
     for code, name, builtin in rows.order_by("code").values_list("code", "name", "is_system"):
         seen.setdefault(code, role_display(code, name, builtin=builtin))

@@ -14,6 +14,7 @@ from portal.errors import DomainError
 from portal.page_views import PortalPageMixin
 from portal.system import maintenance
 from portal.system.views_announcements import role_choices
+from portal.tenancy import scope_to_operator
 
 
 def _lines(text: str) -> list[str]:
@@ -54,8 +55,9 @@ class MaintenanceForm(forms.Form):
 
     def clean_allowed_users(self):
         names = _lines(self.cleaned_data["allowed_users"])
-        rows = get_user_model().objects.filter(username__in=names)
-        rows = rows.filter(tenant_id=self.user.tenant_id) if not self.user.is_platform_admin else rows
+        rows = scope_to_operator(
+            get_user_model().objects.filter(username__in=names), self.user, with_platform_rows=True
+        )
         found = dict(rows.values_list("username", "pk"))
         missing = [n for n in names if n not in found]
         if missing:

@@ -33,10 +33,7 @@ def prometheus_metrics(request):
 class PlatformPageMixin(PortalPageMixin):
     """Pages over the whole installation: the platform super admin only."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_platform_admin:
-            raise PermissionDenied(_("Only the platform administrator uses this page."))
-        return super().dispatch(request, *args, **kwargs)
+    platform_only = True
 
 
 class ScheduledTasksPage(PlatformPageMixin, TemplateView):
