@@ -17,6 +17,9 @@ from django.db.models import OuterRef, Subquery
 
 COPIED = ["status", "visibility", "author", "category", "difficulty_level", "content_type", "tags"]
 PG_FORWARD = [
+    # the copy above queued the deferred foreign-key checks of the new columns; PostgreSQL
+    # refuses CREATE INDEX on a table with pending trigger events, so run them now
+    "SET CONSTRAINTS ALL IMMEDIATE",
     "CREATE INDEX IF NOT EXISTS kb_search_head_gin ON knowledge_documentsearch USING gin (head)",
     "DROP INDEX IF EXISTS kb_term_prefix_idx",
     "CREATE INDEX kb_term_prefix_idx ON knowledge_searchterm (tenant_id, term varchar_pattern_ops) INCLUDE (is_public)",
