@@ -14,6 +14,12 @@ whole match (grouped once), and the ranked ids of the requested page — ``ts_ra
 (PostgreSQL) or ``bm25`` (FTS5) with the title weighted highest, optionally blended with
 popularity or rating. Only the page's documents are then read (through the document's own
 visibility rules) and highlighted (``knowledge.text.highlight``/``snippet``, escape-then-wrap).
+
+Cost: a search reads every matching index row once, so its cost grows with the match. A match
+larger than ``MATCH_LIMIT`` is read as its first ``MATCH_LIMIT`` rows plus the best documents
+whose title matches (the ``head`` GIN index / an FTS5 ``{title}`` filter): the total is then a
+lower bound (``total_exact`` false) and the facets count the rows read; title matches still
+rank first, the body-only rest is ranked within the rows read.
 """
 
 from __future__ import annotations
