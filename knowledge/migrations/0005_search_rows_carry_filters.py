@@ -37,8 +37,11 @@ def copy_from_documents(apps, schema_editor):
     source = Document.objects.filter(pk=OuterRef("document_id"))
     DocumentSearch.objects.update(**{name: Subquery(source.values(name)[:1]) for name in COPIED})
     if schema_editor.connection.vendor == "postgresql":
+        # a row without title terms (e.g. after a rollback of this migration emptied them) is
+        # marked stale, so the re-index sweep writes its head from the document
         schema_editor.execute(
-            "UPDATE knowledge_documentsearch SET head = to_tsvector('simple', title_terms)"
+            "UPDATE knowledge_documentsearch SET head = to_tsvector('simple', title_terms), "
+            "source_updated_at = CASE WHEN title_terms = '' THEN NULL ELSE source_updated_at END"
         )
 
 
