@@ -15,8 +15,9 @@ whole match (grouped once), and the ranked ids of the requested page — ``ts_ra
 popularity or rating. Only the page's documents are then read (through the document's own
 visibility rules) and highlighted (``knowledge.text.highlight``/``snippet``, escape-then-wrap).
 
-Cost: a search reads every matching index row once, so its cost grows with the match. A match
-larger than ``MATCH_LIMIT`` is read as its first ``MATCH_LIMIT`` rows plus the best documents
+Cost: a search reads every matching index row once, so its cost grows with the match. By
+default every search is exact. With ``KNOWLEDGE_SEARCH_MATCH_LIMIT`` = N (an operator's
+choice, see ``match_limit``) a larger match is read as its first N rows plus the best documents
 whose title matches (the ``head`` GIN index / an FTS5 ``{title}`` filter): the total is then a
 lower bound (``total_exact`` false) and the facets count the rows read; title matches still
 rank first, the body-only rest is ranked within the rows read.
@@ -291,16 +292,24 @@ def scored(rows: QuerySet, sort: str) -> QuerySet:
 
 
 FACET_LIMIT = 20
-#: The most matches one search reads (counts, facets, ranks). A larger match is read as its
-#: first MATCH_LIMIT documents plus the MATCH_LIMIT best documents whose title alone matches
-#: (through the head index): its total is then "more than MATCH_LIMIT"
-#: (``total_exact`` false) and its facets count that part. Below the limit all is exact.
-MATCH_LIMIT = 2000
+
+
+def match_limit() -> int | None:
+    """The most matches one search reads (counts, facets, ranks): the setting
+    ``KNOWLEDGE_SEARCH_MATCH_LIMIT``, by default none — every search is exact, as the issue's
+    rules ask (facets over the whole result set, ranking over every match). An operator of a
+    very large knowledge base may set one: a larger match is then read as its first N documents
+    plus the N best documents whose title alone matches (through the head index); its total is
+    "more than N" (``total_exact`` false), its facets count that part, and a body-only match
+    is ranked within the part read. docs/performance.md gives the measured trade."""
+    from django.conf import settings
+
+    return getattr(settings, "KNOWLEDGE_SEARCH_MATCH_LIMIT", None) or None
 
 
 @dataclass
 class Found:
-    """What one pass over the match yields: the total (at most ``MATCH_LIMIT``, ``exact``
+    """What one pass over the match yields: the total (at most the match limit, ``exact``
     false when the match is larger), the facet counts and the ranked ``(document_id,
     relevance, score)`` of the first ``window`` results."""
 
@@ -333,29 +342,34 @@ def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: 
     """The total, the facets (categories × difficulty levels grouped once, the top tags) and
     the first ``window`` ranked ids of the match of ``groups`` in ``filtered``
     (``DocumentSearch`` rows), in ONE statement over the index rows alone. The match is read
-    once, at most ``MATCH_LIMIT + 1`` rows (``m``); the ranking also sees the best documents
-    whose title matches (``h``, found through the head index), so a large match still ranks
-    its strongest documents first."""
-    limit = MATCH_LIMIT
+    once (``m``); under a match limit N at most N + 1 rows, and the ranking also sees the best
+    documents whose title matches (``h``, found through the head index), so a large match
+    still ranks its strongest documents first."""
+    limit = match_limit()
     sampled = scored(matching(filtered, groups, any_group=any_group), sort).order_by().values(*COLUMNS)
-    strong = scored(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by().values(*COLUMNS)
-    m_sql, m_params = sampled[: limit + 1].query.sql_with_params()
-    h_sql, h_params = strong.order_by(*_order_fields(sort))[:limit].query.sql_with_params()
+    m_sql, m_params = (sampled if limit is None else sampled[: limit + 1]).query.sql_with_params()
     order = "source_updated_at DESC, document_id DESC" if sort == SearchSort.DATE else "score DESC, document_id DESC"
     big, txt, flt = "CAST(NULL AS BIGINT)", "CAST(NULL AS TEXT)", "CAST(NULL AS FLOAT)"
     ranked = "document_id, relevance, score, source_updated_at"
-    # Only constants (the ordering, limits, NULL casts) are formatted into the SQL; values are
-    # parameters of the inner queries.
+    if limit is None:  # exact: the match is every candidate
+        counted, candidates, h_params = "SELECT * FROM m", f"SELECT {ranked} FROM m", []  # noqa: S608
+    else:
+        strong = scored(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by()
+        h_sql, h_params = strong.values(*COLUMNS).order_by(*_order_fields(sort))[:limit].query.sql_with_params()
+        counted = f"SELECT * FROM m LIMIT {int(limit)}"  # noqa: S608
+        candidates = f"SELECT {ranked} FROM m UNION SELECT {ranked} FROM ({h_sql}) h"  # noqa: S608
+    # Only constants (the ordering, limits, NULL casts) and our own compiled queries are
+    # formatted into the SQL; values are parameters of the inner queries.
     sql = (
         f"WITH m AS MATERIALIZED ({m_sql}), "  # noqa: S608
-        f"counted AS MATERIALIZED (SELECT * FROM m LIMIT {limit}) "
+        f"counted AS MATERIALIZED ({counted}) "
         f"SELECT 'n', {big}, {txt}, COUNT(*), {flt}, {flt} FROM m "
         f"UNION ALL SELECT 'g', category_id, difficulty_level, COUNT(*), {flt}, {flt} FROM counted "
         "GROUP BY category_id, difficulty_level "
         f"UNION ALL SELECT * FROM (SELECT 't', {big}, tag, n, {flt}, {flt} FROM ({_tag_counts_sql()}) by_tag "
         f"ORDER BY n DESC, tag LIMIT {FACET_LIMIT}) top_tags "
         f"UNION ALL SELECT * FROM (SELECT 'r', document_id, {txt}, {big}, relevance, score FROM "
-        f"(SELECT {ranked} FROM m UNION SELECT {ranked} FROM ({h_sql}) h) candidates "
+        f"({candidates}) candidates "
         f"ORDER BY {order} LIMIT {int(window)}) top_rows"
     )
     with connection.cursor() as cursor:
@@ -364,7 +378,7 @@ def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: 
     found = Found()
     for kind, key, name, count, relevance, score in rows:
         if kind == "n":
-            found.exact = count <= limit
+            found.exact = limit is None or count <= limit
         elif kind == "g":
             found.total += count
             if key is not None:
