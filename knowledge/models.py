@@ -306,17 +306,33 @@ class TicketDocumentLink(TenantOwnedModel):
 
 
 class DocumentSearch(TenantOwnedModel):
-    """The search index row of a document: segmented, stemmed terms per weight class (title,
-    tags/keywords, body) and the plain text the snippets are cut from. On PostgreSQL ``vector``
-    holds the weighted tsvector (GIN-indexed); on SQLite the same terms live in the FTS5 table
-    ``knowledge_fts``. ``source_updated_at`` is the document's ``updated_at`` it was built from."""
+    """The search index row of a document: everything one search reads for every match, so
+    that matching, the total, the facets and the ranking are one pass over this table (no join
+    to ``Document``, whose rows are wide): the weighted tsvector (PostgreSQL, GIN-indexed; on
+    SQLite the same terms live in the FTS5 table ``knowledge_fts``), copies of the fields that
+    decide visibility (``status``, ``visibility``, ``author``) and that filters and facets use
+    (``category``, ``difficulty_level``, ``content_type``, ``tags``), and the plain text the
+    snippets are cut from. ``source_updated_at`` is the document's ``updated_at`` it was built
+    from (the sweep re-indexes rows that are behind). ``head`` (PostgreSQL, GIN-indexed) holds
+    the title terms alone: it finds the strongest candidates of a large match without reading
+    the whole match (on SQLite an FTS5 column filter does). The rows of a page are always read
+    again through the document's own visibility rules."""
 
     document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="search")
-    title_terms = models.TextField(blank=True)
-    tag_terms = models.TextField(blank=True)
-    body_terms = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        KnowledgeCategory, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    difficulty_level = models.CharField(max_length=16, choices=DifficultyLevel.choices, blank=True)
+    content_type = models.CharField(max_length=16, choices=ContentType.choices, blank=True)
+    tags = models.JSONField(default=list, blank=True)
     plain_text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
+    head = SearchVectorField(null=True)
     source_updated_at = models.DateTimeField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 

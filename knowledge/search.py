@@ -2,15 +2,25 @@
 
 Index: every save schedules ``index_document`` after commit. It writes the document's terms
 (``knowledge.text.terms``: jieba-segmented Chinese, Snowball-stemmed English) in three weight
-classes — title (A), tags/keywords/summary (B), body (C) — to ``DocumentSearch``; on PostgreSQL
-into the GIN-indexed ``tsvector`` column (``'simple'`` configuration: the terms are already
-normalised), on SQLite into the FTS5 table ``knowledge_fts``.
+classes — title (A), tags/keywords/summary (B), body (C) — on PostgreSQL into the GIN-indexed
+``tsvector`` column of ``DocumentSearch`` (``'simple'`` configuration: the terms are already
+normalised), on SQLite into the FTS5 table ``knowledge_fts``. The same row carries copies of
+the fields that decide visibility and that filters and facets use.
 
 Query: the same normalisation turns the query into groups of alternatives (``query_groups``),
-all groups must match (if none does, any group may). Ranking is ``ts_rank`` (PostgreSQL) or
-``bm25`` (FTS5) with the title weighted highest, optionally blended with popularity or
-rating. Facets and the total are SQL aggregates over the whole match; only the page's rows are
-highlighted (``knowledge.text.highlight``/``snippet``, escape-then-wrap).
+all groups must match (if none does, any group may). One statement over the index rows the
+user may see does the whole search: the match (GIN / FTS5), the total and the facets over the
+whole match (grouped once), and the ranked ids of the requested page — ``ts_rank``
+(PostgreSQL) or ``bm25`` (FTS5) with the title weighted highest, optionally blended with
+popularity or rating. Only the page's documents are then read (through the document's own
+visibility rules) and highlighted (``knowledge.text.highlight``/``snippet``, escape-then-wrap).
+
+Cost: a search reads every matching index row once, so its cost grows with the match. By
+default every search is exact. With ``KNOWLEDGE_SEARCH_MATCH_LIMIT`` = N (an operator's
+choice, see ``match_limit``) a larger match is read as its first N rows plus the best documents
+whose title matches (the ``head`` GIN index / an FTS5 ``{title}`` filter): the total is then a
+lower bound (``total_exact`` false) and the facets count the rows read; title matches still
+rank first, the body-only rest is ranked within the rows read.
 """
 
 from __future__ import annotations
@@ -67,6 +77,22 @@ def build_terms(document: Document) -> dict:
     }
 
 
+def row_fields(document: Document) -> dict:
+    """The document's fields that searches filter, facet and check visibility on, as the
+    index row keeps them."""
+    return {
+        "tenant_id": document.tenant_id,
+        "status": document.status,
+        "visibility": document.visibility,
+        "author_id": document.author_id,
+        "category_id": document.category_id,
+        "difficulty_level": document.difficulty_level,
+        "content_type": document.content_type,
+        "tags": list(dict.fromkeys(document.tags)),
+        "source_updated_at": document.updated_at,
+    }
+
+
 def vocabulary(document: Document) -> set[str]:
     words = set(text.words(document.title))
     words.update(t.lower() for t in [*document.tags, *document.keywords] if t and len(t) <= 64)
@@ -86,14 +112,14 @@ def index_document(document_id: int) -> None:
         return
     values = build_terms(document)
     DocumentSearch.objects.update_or_create(
-        document_id=document.pk,
-        defaults={**values, "tenant_id": document.tenant_id, "source_updated_at": document.updated_at},
+        document_id=document.pk, defaults={**row_fields(document), "plain_text": values["plain_text"]}
     )
     if is_postgres():
         DocumentSearch.objects.filter(document_id=document.pk).update(
             vector=SearchVector(Value(values["title_terms"]), weight="A", config="simple")
             + SearchVector(Value(values["tag_terms"]), weight="B", config="simple")
-            + SearchVector(Value(values["body_terms"]), weight="C", config="simple")
+            + SearchVector(Value(values["body_terms"]), weight="C", config="simple"),
+            head=SearchVector(Value(values["title_terms"]), config="simple"),
         )
     else:
         _fts_delete(document.pk)
@@ -158,27 +184,35 @@ def _fts_match(groups, *, any_group: bool) -> str:
     return _expression(groups, any_group=any_group, quote=lambda t: '"' + t.replace('"', "") + '"', AND="AND", OR="OR")
 
 
-def matching(queryset: QuerySet, groups: list[list[str]], *, any_group: bool = False) -> QuerySet:
-    """``queryset`` (of Document) narrowed to the documents matching the query groups, with a
-    ``relevance`` annotation (higher is better)."""
+def matching(
+    queryset: QuerySet, groups: list[list[str]], *, any_group: bool = False, in_head: bool = False
+) -> QuerySet:
+    """``queryset`` (of ``Document`` or of ``DocumentSearch`` rows) narrowed to the documents
+    matching the query groups, with a ``relevance`` annotation (higher is better). ``in_head``
+    (``DocumentSearch`` rows only): the query must also match the title alone."""
     if not groups:
         return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+    on_rows = queryset.model is DocumentSearch
     if is_postgres():
+        vector = "vector" if on_rows else "search__vector"
         query = SearchQuery(_pg_tsquery(groups, any_group=any_group), search_type="raw", config="simple")
-        return queryset.filter(search__vector=query).annotate(
-            relevance=SearchRank(F("search__vector"), query, weights=PG_WEIGHTS, normalization=Value(32))
-        )
-    # Only constants are formatted into the SQL (table names, weights); the match expression
-    # is a parameter.
+        queryset = queryset.filter(**{vector: query})
+        if in_head:
+            queryset = queryset.filter(head=query)
+        return queryset.annotate(relevance=SearchRank(F(vector), query, weights=PG_WEIGHTS, normalization=Value(32)))
+    # Only constants are formatted into the SQL (table and column names, weights); the match
+    # expression is a parameter.
     match = _fts_match(groups, any_group=any_group)
-    table = Document._meta.db_table
+    key = f"{queryset.model._meta.db_table}.{queryset.model._meta.pk.column}"
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     rowids = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    if in_head:
+        queryset = queryset.filter(pk__in=RawSQL(rowids, ["{title} : (" + match + ")"]))  # noqa: S611
     rank = (
         f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "  # noqa: S608
-        f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.id)"
+        f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {key})"
     )
-    return queryset.filter(id__in=RawSQL(rowids, [match])).annotate(  # noqa: S611
+    return queryset.filter(pk__in=RawSQL(rowids, [match])).annotate(  # noqa: S611
         relevance=RawSQL(rank, [match], output_field=FloatField())  # noqa: S611
     )
 
@@ -219,6 +253,7 @@ class SearchResult:
     facets: dict
     suggestions: list[str]
     groups: list[list[str]]
+    total_exact: bool = True
 
 
 def _with_descendants(tenant, category_ids: list[int]) -> list[int]:
@@ -229,66 +264,146 @@ def _with_descendants(tenant, category_ids: list[int]) -> list[int]:
     return sorted(ids) or [-1]
 
 
-def apply_filters(queryset: QuerySet, params: SearchParams, *, tenant) -> QuerySet:
+def apply_filters(rows: QuerySet, params: SearchParams, *, tenant) -> QuerySet:
+    """``rows`` (``DocumentSearch``) narrowed by the search's filters."""
     if params.category_ids:
-        queryset = queryset.filter(category_id__in=_with_descendants(tenant, params.category_ids))
+        rows = rows.filter(category_id__in=_with_descendants(tenant, params.category_ids))
     if params.tags:
-        queryset = queryset.filter(
-            pk__in=DocumentTag.objects.filter(tenant=tenant, name__in=params.tags).values("document_id")
-        )
+        rows = rows.filter(pk__in=DocumentTag.objects.filter(tenant=tenant, name__in=params.tags).values("document_id"))
     if params.difficulty_level:
-        queryset = queryset.filter(difficulty_level=params.difficulty_level)
+        rows = rows.filter(difficulty_level=params.difficulty_level)
     if params.content_type:
-        queryset = queryset.filter(content_type=params.content_type)
+        rows = rows.filter(content_type=params.content_type)
     if params.date_range:
-        queryset = queryset.filter(updated_at__gte=timezone.now() - timedelta(days=DATE_RANGES[params.date_range]))
-    return queryset
+        rows = rows.filter(source_updated_at__gte=timezone.now() - timedelta(days=DATE_RANGES[params.date_range]))
+    return rows
 
 
-def ordered(queryset: QuerySet, sort: str) -> QuerySet:
-    if sort == SearchSort.DATE:
-        return queryset.order_by("-updated_at", "-id")
+def scored(rows: QuerySet, sort: str) -> QuerySet:
+    """``rows`` with the ``score`` they are ranked by: the relevance, blended on request with
+    popularity or rating (those figures change with every view, so they stay on the document
+    and only these two sorts join it)."""
     if sort == SearchSort.POPULARITY:
-        blended = F("relevance") * (Value(1.0) + Ln(Cast(F("view_count"), FloatField()) + Value(1.0)) / Value(5.0))
-        return queryset.annotate(score=blended).order_by("-score", "-id")
+        views = Cast(F("document__view_count"), FloatField())
+        return rows.annotate(score=F("relevance") * (Value(1.0) + Ln(views + Value(1.0)) / Value(5.0)))
     if sort == SearchSort.RATING:
-        blended = F("relevance") * (Value(1.0) + F("rating_avg") / Value(5.0))
-        return queryset.annotate(score=blended).order_by("-score", "-id")
-    return queryset.annotate(score=F("relevance")).order_by("-score", "-id")
+        return rows.annotate(score=F("relevance") * (Value(1.0) + F("document__rating_avg") / Value(5.0)))
+    return rows.annotate(score=F("relevance"))
 
 
 FACET_LIMIT = 20
 
 
-def facets_of(matched: QuerySet, *, tenant) -> dict:
-    """Counts over the whole match (not the page), in ONE statement: the match is computed once
-    (a materialised CTE) and grouped three ways — categories, tags, difficulty levels."""
-    inner_sql, params = matched.order_by().values("id", "category_id", "difficulty_level").query.sql_with_params()
-    tags = DocumentTag._meta.db_table
-    # Only constants (table names, the limit) are formatted into the SQL; values are parameters.
+def match_limit() -> int | None:
+    """The most matches one search reads (counts, facets, ranks): the setting
+    ``KNOWLEDGE_SEARCH_MATCH_LIMIT``, by default none — every search is exact, as the issue's
+    rules ask (facets over the whole result set, ranking over every match). An operator of a
+    very large knowledge base may set one: a larger match is then read as its first N documents
+    plus the N best documents whose title alone matches (through the head index); its total is
+    "more than N" (``total_exact`` false), its facets count that part, and a body-only match
+    is ranked within the part read. docs/performance.md gives the measured trade."""
+    from django.conf import settings
+
+    return getattr(settings, "KNOWLEDGE_SEARCH_MATCH_LIMIT", None) or None
+
+
+@dataclass
+class Found:
+    """What one pass over the match yields: the total (at most the match limit, ``exact``
+    false when the match is larger), the facet counts and the ranked ``(document_id,
+    relevance, score)`` of the first ``window`` results."""
+
+    total: int = 0
+    exact: bool = True
+    categories: dict[int, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)
+    tags: list[tuple[str, int]] = field(default_factory=list)
+    ranked: list[tuple[int, float, float]] = field(default_factory=list)
+
+
+def _tag_counts_sql() -> str:
+    if is_postgres():  # group the tag lists first: far fewer distinct lists than documents
+        return (
+            "SELECT tag, CAST(SUM(n) AS BIGINT) AS n "
+            "FROM (SELECT tags, COUNT(*) AS n FROM counted GROUP BY tags) lists "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(lists.tags) AS tag GROUP BY tag"
+        )
+    return "SELECT j.value AS tag, COUNT(*) AS n FROM counted, json_each(counted.tags) AS j GROUP BY j.value"
+
+
+def _order_fields(sort: str) -> tuple[str, str]:
+    return ("-source_updated_at", "-document_id") if sort == SearchSort.DATE else ("-score", "-document_id")
+
+
+COLUMNS = ("document_id", "category_id", "difficulty_level", "tags", "relevance", "score", "source_updated_at")
+
+
+def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: int) -> Found:
+    """The total, the facets (categories × difficulty levels grouped once, the top tags) and
+    the first ``window`` ranked ids of the match of ``groups`` in ``filtered``
+    (``DocumentSearch`` rows), in ONE statement over the index rows alone. The match is read
+    once (``m``); under a match limit N at most N + 1 rows, and the ranking also sees the best
+    documents whose title matches (``h``, found through the head index), so a large match
+    still ranks its strongest documents first."""
+    limit = match_limit()
+    sampled = scored(matching(filtered, groups, any_group=any_group), sort).order_by().values(*COLUMNS)
+    m_sql, m_params = (sampled if limit is None else sampled[: limit + 1]).query.sql_with_params()
+    order = "source_updated_at DESC, document_id DESC" if sort == SearchSort.DATE else "score DESC, document_id DESC"
+    big, txt, flt = "CAST(NULL AS BIGINT)", "CAST(NULL AS TEXT)", "CAST(NULL AS FLOAT)"
+    ranked = "document_id, relevance, score, source_updated_at"
+    if limit is None:  # exact: the match is every candidate
+        counted, candidates, h_params = "SELECT * FROM m", f"SELECT {ranked} FROM m", []  # noqa: S608
+    else:
+        strong = scored(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by()
+        h_sql, h_params = strong.values(*COLUMNS).order_by(*_order_fields(sort))[:limit].query.sql_with_params()
+        counted = f"SELECT * FROM m LIMIT {int(limit)}"  # noqa: S608
+        candidates = f"SELECT {ranked} FROM m UNION SELECT {ranked} FROM ({h_sql}) h"  # noqa: S608
+    # Only constants (the ordering, limits, NULL casts) and our own compiled queries are
+    # formatted into the SQL; values are parameters of the inner queries.
     sql = (
-        f"WITH m AS MATERIALIZED ({inner_sql}) "  # noqa: S608
-        "SELECT 'c', CAST(category_id AS TEXT), COUNT(*) FROM m WHERE category_id IS NOT NULL GROUP BY category_id "
-        "UNION ALL SELECT 'd', difficulty_level, COUNT(*) FROM m GROUP BY difficulty_level "
-        f"UNION ALL SELECT * FROM (SELECT 't', t.name, COUNT(*) AS n FROM {tags} t "
-        f"INNER JOIN m ON m.id = t.document_id WHERE t.tenant_id = %s GROUP BY t.name "
-        f"ORDER BY n DESC, t.name LIMIT {FACET_LIMIT}) top_tags"
+        f"WITH m AS MATERIALIZED ({m_sql}), "  # noqa: S608
+        f"counted AS MATERIALIZED ({counted}) "
+        f"SELECT 'n', {big}, {txt}, COUNT(*), {flt}, {flt} FROM m "
+        f"UNION ALL SELECT 'g', category_id, difficulty_level, COUNT(*), {flt}, {flt} FROM counted "
+        "GROUP BY category_id, difficulty_level "
+        f"UNION ALL SELECT * FROM (SELECT 't', {big}, tag, n, {flt}, {flt} FROM ({_tag_counts_sql()}) by_tag "
+        f"ORDER BY n DESC, tag LIMIT {FACET_LIMIT}) top_tags "
+        f"UNION ALL SELECT * FROM (SELECT 'r', document_id, {txt}, {big}, relevance, score FROM "
+        f"({candidates}) candidates "
+        f"ORDER BY {order} LIMIT {int(window)}) top_rows"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, tenant.pk])
+        cursor.execute(sql, [*m_params, *h_params])
         rows = cursor.fetchall()
-    category_counts = {int(key): count for kind, key, count in rows if kind == "c"}
-    names = dict(KnowledgeCategory.objects.filter(pk__in=category_counts).values_list("pk", "name"))
+    found = Found()
+    for kind, key, name, count, relevance, score in rows:
+        if kind == "n":
+            found.exact = limit is None or count <= limit
+        elif kind == "g":
+            found.total += count
+            if key is not None:
+                found.categories[key] = found.categories.get(key, 0) + count
+            found.levels[name] = found.levels.get(name, 0) + count
+        elif kind == "t":
+            found.tags.append((name, count))
+        else:
+            found.ranked.append((key, float(relevance or 0.0), float(score or 0.0)))
+    return found
+
+
+def facets_of(found: Found, *, tenant) -> dict:
+    """The facet lists of a pass: counts over the whole match (not the page)."""
+    names = dict(KnowledgeCategory.objects.for_tenant(tenant).filter(pk__in=found.categories).values_list("pk", "name"))
     categories = sorted(
-        ({"id": pk, "name": names.get(pk, ""), "count": n} for pk, n in category_counts.items()),
+        ({"id": pk, "name": names.get(pk, ""), "count": n} for pk, n in found.categories.items()),
         key=lambda f: (-f["count"], f["name"]),
     )[:FACET_LIMIT]
-    tag_rows = sorted(((key, n) for kind, key, n in rows if kind == "t"), key=lambda r: (-r[1], r[0]))
-    levels = sorted(((key, n) for kind, key, n in rows if kind == "d"), key=lambda r: (-r[1], r[0]))
     return {
         "categories": categories,
-        "tags": [{"name": name, "count": n} for name, n in tag_rows],
-        "difficulty_levels": [{"level": level, "count": n} for level, n in levels],
+        "tags": [{"name": name, "count": n} for name, n in sorted(found.tags, key=lambda r: (-r[1], r[0]))],
+        "difficulty_levels": [
+            {"level": level, "count": n} for level, n in sorted(found.levels.items(), key=lambda r: (-r[1], r[0]))
+        ],
     }
 
 
@@ -304,42 +419,48 @@ def suggestions_for(q: str, *, user, total: int, limit: int = 5) -> list[str]:
     terms = SearchTerm.objects.for_user(user).filter(term__startswith=last).exclude(term=last)
     if sees_only_public(user):
         terms = terms.filter(is_public=True)
-    completions = [row["term"] for row in terms.values("term").annotate(n=Count("id")).order_by("-n", "term")[:limit]]
+    # COUNT(*), not COUNT(id): on PostgreSQL the prefix index answers alone (index-only scan)
+    counted = terms.values("term").annotate(n=Count("*")).order_by("-n", "term")[:limit]
+    completions = [row["term"] for row in counted]
     head = q.strip()
     stem_at = head.lower().rfind(last)
     prefix = head[:stem_at] if stem_at >= 0 else head + " "
     return [f"{prefix}{term}" for term in completions]
 
 
-def search(*, user, base: QuerySet, params: SearchParams) -> SearchResult:
-    """Run one search over ``base`` (the documents ``user`` may see)."""
+def search(*, user, base: QuerySet, rows: QuerySet, params: SearchParams) -> SearchResult:
+    """Run one search: ``rows`` are the index rows of the documents ``user`` may find (they
+    decide the total, facets and ranking), ``base`` the same documents — the page's rows are
+    read through it, so a document the index has not caught up with is never shown."""
     started = time.perf_counter()
     tenant = user.tenant
     groups = text.query_groups(params.q)
-    filtered = apply_filters(base, params, tenant=tenant)
-    empty = {"categories": [], "tags": [], "difficulty_levels": []}
-    matched = matching(filtered, groups)
-    facets = facets_of(matched, tenant=tenant) if groups else empty
-    if not facets["difficulty_levels"] and len(groups) > 1:  # nothing has every word: any word
-        matched = matching(filtered, groups, any_group=True)
-        facets = facets_of(matched, tenant=tenant)
-    # every document has a difficulty level, so its facet counts the whole match
-    total = sum(f["count"] for f in facets["difficulty_levels"])
     start = (params.page - 1) * params.size
+    window = start + params.size
+    filtered = apply_filters(rows, params, tenant=tenant)
+    found = Found()
+    if groups:
+        found = one_pass(filtered, groups, any_group=False, sort=params.sort, window=window)
+        if not found.total and len(groups) > 1:  # nothing has every word: any word
+            found = one_pass(filtered, groups, any_group=True, sort=params.sort, window=window)
     page = []
-    if total > start:
-        page = list(
-            ordered(matched, params.sort)
-            .select_related("category", "author", "search")
-            .defer("search__vector", "search__title_terms", "search__tag_terms", "search__body_terms", "content")[
-                start : start + params.size
-            ]
-        )
-    suggestions = suggestions_for(params.q, user=user, total=total)
+    wanted = found.ranked[start:window]
+    if wanted:
+        documents = base.filter(pk__in=[pk for pk, _r, _s in wanted]).select_related("category", "author", "search")
+        by_id = {d.pk: d for d in documents.defer("content", "search__vector", "search__tags")}
+        for pk, relevance, score in wanted:
+            document = by_id.get(pk)
+            if document is not None:
+                document.relevance, document.score = relevance, score
+                page.append(document)
+    empty = {"categories": [], "tags": [], "difficulty_levels": []}
+    facets = facets_of(found, tenant=tenant) if found.total else empty
+    suggestions = suggestions_for(params.q, user=user, total=found.total)
     took = round((time.perf_counter() - started) * 1000)
     return SearchResult(
         query=params.q,
-        total=total,
+        total=found.total,
+        total_exact=found.exact,
         took=took,
         page=params.page,
         size=params.size,

@@ -17,6 +17,7 @@ from knowledge.models import (
     DocumentAttachment,
     DocumentRating,
     DocumentReview,
+    DocumentSearch,
     DocumentTag,
     DocumentVersion,
     DocumentView,
@@ -181,10 +182,20 @@ def user_rating(document: Document, user) -> DocumentRating | None:
 # --- search and recommendations -----------------------------------------------------------------
 
 
+def search_rows_for(user) -> QuerySet:
+    """The search index rows of the documents ``user`` may see: the same rule as
+    ``documents_for``, applied to the copies of the visibility fields the rows carry."""
+    if not user or not user.is_authenticated:
+        return DocumentSearch.objects.none()
+    return DocumentSearch.objects.for_user(user).filter(visibility_q(user))
+
+
 def run_search(*, user, params: search.SearchParams) -> search.SearchResult:
     """Search covers published documents the user may see, plus their own drafts."""
-    base = documents_for(user).filter(Q(status=DocumentStatus.PUBLISHED) | Q(author=user))
-    return search.search(user=user, base=base, params=params)
+    findable = Q(status=DocumentStatus.PUBLISHED) | Q(author=user)
+    base = documents_for(user).filter(findable)
+    rows = search_rows_for(user).filter(findable)
+    return search.search(user=user, base=base, rows=rows, params=params)
 
 
 def related_for(document: Document, *, user, limit: int = 5):

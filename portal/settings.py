@@ -374,6 +374,10 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OpsPortal <noreply@ops.local>")
 
 # --- Logging --------------------------------------------------------------------------------
+# Knowledge search is exact by default (totals, facets and ranking over every match). A very
+# large knowledge base may bound what one search reads: docs/performance.md gives the trade.
+KNOWLEDGE_SEARCH_MATCH_LIMIT = env.int("KNOWLEDGE_SEARCH_MATCH_LIMIT", default=0) or None
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

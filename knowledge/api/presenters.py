@@ -188,6 +188,7 @@ def search_result(result, *, highlight: bool) -> dict:
     return {
         "query": result.query,
         "total": result.total,
+        "total_exact": result.total_exact,
         "took": result.took,
         "page": result.page,
         "size": result.size,

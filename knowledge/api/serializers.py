@@ -404,7 +404,11 @@ class KbFacetsOut(serializers.Serializer):
 
 class KbSearchOut(serializers.Serializer):
     query = serializers.CharField()
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(
+        help_text="Documents found. When ``total_exact`` is false the match is larger than one search reads "
+        "(2,000 documents): ``total`` is then that limit and the facets count those documents."
+    )
+    total_exact = serializers.BooleanField(help_text="False when the match has more documents than ``total``.")
     took = serializers.IntegerField(help_text="Milliseconds spent searching.")
     page = serializers.IntegerField()
     size = serializers.IntegerField()

@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 
 from knowledge import services
 from tests.isolation import MARKER
@@ -191,3 +193,149 @@ def test_the_periodic_sweep_reindexes_documents_whose_index_is_stale(kb, api):
     Document.objects.filter(pk=document.pk).update(is_deleted=True)  # a deleted document leaves the index
     assert reindex_stale() >= 1 and search.stale_documents() == []
     assert reindex_stale() == 0  # idempotent: nothing left to do
+
+
+def _facets(data):
+    facets = data["facets"]
+    return (
+        {(f["name"], f["count"]) for f in facets["categories"]},
+        {(f["name"], f["count"]) for f in facets["tags"]},
+        {(f["level"], f["count"]) for f in facets["difficulty_levels"]},
+    )
+
+
+def test_facets_and_total_follow_every_save_of_the_document(kb, api, commit):
+    """The index row carries the fields facets, filters and visibility read: each save that
+    changes them moves the document in the facets, and archiving takes it out of the total."""
+    printers = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "打印机"})
+    network = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "网络"})
+    with commit():
+        document = kb.published(
+            title="打印机脱机",
+            content="检查打印机网络",
+            category_id=printers.pk,
+            tags=["硬件"],
+            difficulty_level="beginner",
+        )
+        kb.published(title="打印机卡纸", content="打开前盖", category_id=printers.pk, tags=["硬件", "耗材"])
+    data = _search(api, kb.requester, q="打印机")
+    assert data["total"] == 2
+    assert _facets(data) == ({("打印机", 2)}, {("硬件", 2), ("耗材", 1)}, {("beginner", 2)})
+    with commit():
+        services.document_update(
+            document=document,
+            by=kb.reviewer,
+            data={"category_id": network.pk, "tags": ["网络"], "difficulty_level": "advanced"},
+        )
+    data = _search(api, kb.requester, q="打印机")
+    assert data["total"] == 2
+    assert _facets(data) == (
+        {("打印机", 1), ("网络", 1)},
+        {("硬件", 1), ("耗材", 1), ("网络", 1)},
+        {("beginner", 1), ("advanced", 1)},
+    )
+    assert _search(api, kb.requester, q="打印机", difficulty_level="advanced")["total"] == 1
+    assert _search(api, kb.requester, q="打印机", tags="网络")["total"] == 1
+    with commit():
+        services.document_update(document=document, by=kb.reviewer, data={"is_public": False})
+    requester = _search(api, kb.requester, q="打印机")
+    assert requester["total"] == 1 and _facets(requester)[0] == {("打印机", 1)}  # internal: not for requesters
+    assert _search(api, kb.reviewer, q="打印机")["total"] == 2
+    with commit():
+        services.document_review(document=document, by=kb.reviewer, action="archive")
+    assert _search(api, kb.reviewer, q="打印机")["total"] == 1
+    assert _titles(_search(api, kb.reviewer, q="打印机")) == ["打印机卡纸"]
+
+
+def test_facets_never_count_what_the_user_may_not_see(kb, api, commit):
+    secret = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "内部"})
+    with commit():
+        kb.published(title="打印机公开说明", content="打印机")
+        kb.published(title="打印机内部说明", content="打印机", is_public=False, category_id=secret.pk, tags=["机密"])
+        kb.draft(title="打印机草稿", content="打印机", category_id=secret.pk, tags=["机密"])
+    data = _search(api, kb.requester, q="打印机")
+    assert data["total"] == 1
+    assert "内部" not in str(data["facets"]) and "机密" not in str(data["facets"])
+    # the author of the draft counts it (their own), a reviewer counts the internal one, not the draft
+    assert _search(api, kb.author, q="打印机")["total"] == 3
+    assert _search(api, kb.reviewer, q="打印机")["total"] == 2
+
+
+def test_a_page_never_shows_a_document_its_index_row_is_behind_on(kb, api, commit):
+    """The page's documents are read through the document's own rules: a document archived by
+    a write that skipped the re-index (until the sweep catches up) is not shown."""
+    from knowledge.models import Document
+
+    with commit():
+        shown = kb.published(title="打印机卡纸", content="打开前盖")
+        hidden = kb.published(title="打印机脱机", content="检查网络")
+    Document.objects.filter(pk=hidden.pk).update(status="archived")  # the index row still says published
+    data = _search(api, kb.requester, q="打印机")
+    assert [item["id"] for item in data["items"]] == [shown.pk]
+
+
+def test_pages_walk_the_whole_ranking_in_order(kb, api, commit):
+    with commit():
+        in_title = kb.published(title="VPN 连接断开", content="检查证书。")
+        in_body = [kb.published(title=f"网络巡检 {n}", content=f"第 {n} 项：VPN 网关状态。") for n in range(11)]
+    pages = [_search(api, kb.requester, q="VPN", size=5, page=n) for n in (1, 2, 3)]
+    ids = [item["id"] for page in pages for item in page["items"]]
+    assert [len(page["items"]) for page in pages] == [5, 5, 2] and all(p["total"] == 12 for p in pages)
+    assert ids[0] == in_title.pk  # the title match first
+    assert sorted(ids) == sorted([in_title.pk, *(d.pk for d in in_body)])  # every match once
+    scores = [item["score"] for page in pages for item in page["items"]]
+    assert scores == sorted(scores, reverse=True)
+    assert _search(api, kb.requester, q="VPN", size=5, page=4)["items"] == []
+
+
+def test_date_and_rating_sorts_rank_on_request(kb, api, commit):
+    with commit():
+        older = kb.published(title="邮箱容量已满", content="清理邮箱")
+        newer = kb.published(title="邮箱无法同步", content="检查邮箱设置")
+        services.document_update(document=older, by=kb.reviewer, data={"content": "清理邮箱中的大附件"})
+    assert [i["id"] for i in _search(api, kb.requester, q="邮箱", sort="date")["items"]] == [older.pk, newer.pk]
+    for user in (kb.requester, kb.author, kb.other_author):
+        services.document_rate(document=newer, by=user, rating=5)
+    rated = _search(api, kb.requester, q="邮箱", sort="rating")
+    assert rated["items"][0]["id"] == newer.pk and rated["items"][0]["rating"] == 5
+
+
+def test_one_search_is_a_fixed_number_of_queries(kb, api, commit, django_assert_num_queries):
+    """Match, total, facets and ranking are one statement, whatever the number of matches."""
+    from knowledge import selectors
+    from knowledge.search import SearchParams
+
+    category = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "打印机"})
+    with commit():
+        for n in range(12):
+            kb.published(title=f"打印机问题 {n}", content="打印机无法打印", category_id=category.pk, tags=[f"t{n}"])
+    user = type(kb.requester).objects.get(pk=kb.requester.pk)
+    selectors.run_search(user=user, params=SearchParams(q="打印机"))  # the user's permissions are cached
+    # the pass, the category names, the page's documents, the suggestions
+    with django_assert_num_queries(4):
+        result = selectors.run_search(user=user, params=SearchParams(q="打印机", size=5))
+    assert result.total == 12 and len(result.items) == 5
+
+
+def test_a_match_larger_than_one_search_reads_still_ranks_title_matches_first(kb, api, client, commit, settings):
+    """Under an operator's KNOWLEDGE_SEARCH_MATCH_LIMIT a search reads at most that many
+    matches (a lower bound ``total`` with ``total_exact`` false, facets over those), plus the
+    best documents whose title matches: the strongest document is first even when it lies
+    outside the part that was read. Without it (the default) every search is exact."""
+    with commit():
+        body_only = [
+            kb.published(title=f"网络巡检 {n}", content="巡检时检查 VPN 网关。", tags=["巡检"]) for n in range(5)
+        ]
+        in_title = kb.published(title="VPN 证书过期", content="更新证书。", tags=["VPN"])
+    exact = _search(api, kb.requester, q="VPN")
+    assert exact["total"] == 6 and exact["total_exact"] is True
+    settings.KNOWLEDGE_SEARCH_MATCH_LIMIT = 3
+    data = _search(api, kb.requester, q="VPN", size=10)
+    assert data["total"] == 3 and data["total_exact"] is False
+    assert data["items"][0]["id"] == in_title.pk
+    assert {item["id"] for item in data["items"]} <= {in_title.pk, *(d.pk for d in body_only)}
+    assert sum(f["count"] for f in data["facets"]["difficulty_levels"]) == 3  # the facets count what was read
+    client.force_login(kb.requester)
+    with translation.override("en"):
+        page = client.get(reverse("knowledge:list"), {"q": "VPN"}, headers={"accept-language": "en"})
+    assert page.status_code == 200 and "More than 3 results" in page.content.decode()
