@@ -689,37 +689,51 @@ def upload_for_download(*, user, pk) -> TicketAttachment | None:
     )
 
 
+def search_tiers(text: str) -> list[tuple[float, Q]]:
+    """The ranks of the ticket search, best first, each with the condition that earns it; a
+    ticket ranks by the first condition it meets. The last is the whole search
+    (``filtersets.search_q``): a ticket that matches only elsewhere (description) ranks 0.5."""
+    from portal.textsearch import contains_q, iexact_q, startswith_q
+    from tickets.filtersets import CUSTOMER_FIELDS, search_q
+
+    return [
+        (1.0, iexact_q("number", text)),
+        (0.95, iexact_q("title", text)),
+        (0.9, startswith_q("title", text)),
+        (0.8, contains_q("title", text)),
+        (0.7, contains_q("number", text)),
+        (0.6, search_q(text, CUSTOMER_FIELDS)),
+        (0.5, search_q(text)),
+    ]
+
+
 def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
     """The tickets ``user`` may see that match ``text`` — the tickets list's own search
     (``filtersets.search_q``) — best first: exact number, then title prefix, title, customer,
-    description; newest first within a rank. ``search_score`` is in [0, 1]."""
-    from django.db.models import Case, FloatField, Value, When
+    description; newest first within a rank. ``search_score`` is in [0, 1].
 
-    from tickets.filtersets import search_q
-
+    Only the best ``limit`` are ever read: rank by rank, the newest tickets of that rank
+    (``ORDER BY created_at DESC LIMIT n`` — an index walk that stops after n hits, or the
+    search indexes when the rank is rare), until ``limit`` are found. Scoring every match and
+    sorting them cost ≈ 25 ms per 10,000 matches; a common word matches a tenth of the tickets.
+    A rank read in full leaves all its tickets in ``found``; so excluding ``found`` from the
+    next rank excludes exactly the tickets of the better ranks — the same order as scoring
+    every match."""
     text = (text or "").strip()
     if not text:
         return []
-    customer = (
-        Q(customer_name__icontains=text)
-        | Q(customer_company__icontains=text)
-        | Q(customer_email__icontains=text)
-        | Q(customer_phone__icontains=text)
+    visible = tickets_for(user).only(
+        "id", "number", "title", "description", "status", "created_at", "customer_name", "customer_company"
     )
-    score = Case(
-        When(number__iexact=text, then=Value(1.0)),
-        When(title__iexact=text, then=Value(0.95)),
-        When(title__istartswith=text, then=Value(0.9)),
-        When(title__icontains=text, then=Value(0.8)),
-        When(number__icontains=text, then=Value(0.7)),
-        When(customer, then=Value(0.6)),
-        default=Value(0.5),
-        output_field=FloatField(),
-    )
-    return list(
-        tickets_for(user)
-        .filter(search_q(text))
-        .annotate(search_score=score)
-        .only("id", "number", "title", "description", "status", "created_at", "customer_name", "customer_company")
-        .order_by("-search_score", "-created_at", "-id")[:limit]
-    )
+    found: list[Ticket] = []
+    for score, condition in search_tiers(text):
+        wanted = limit - len(found)
+        if wanted <= 0:
+            break
+        rank = visible.filter(condition)
+        if found:
+            rank = rank.exclude(pk__in=[t.pk for t in found])
+        for ticket in rank.order_by("-created_at", "-id")[:wanted]:
+            ticket.search_score = score
+            found.append(ticket)
+    return found
