@@ -3,6 +3,8 @@ role, task ↔ ticket state, search ranking and highlight safety, navigation and
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.dashboard.models import DashboardConfig, RecentVisit
@@ -398,3 +400,22 @@ def test_a_module_switched_off_for_the_tenant_contributes_nothing(desk, other_de
     assert "ticket_trends" in {
         w["widget_code"] for w in api(other_desk.supervisor).get("/api/v1/dashboard/widgets").json()["data"]
     }
+
+
+def test_search_with_short_queries_keeps_visibility_and_safe_highlight(desk, other_desk, api):
+    """One- and two-character queries (the gram-index path on PostgreSQL) find the same tickets
+    for the same people, and a query made of markup is highlighted as escaped text."""
+    mine = desk.ticket(title="网络 <b>断开</b> & 重连", description="无")
+    desk.ticket(by=desk.other_requester, title="网络 别人的", description="无")
+    other_desk.ticket(title="网络 乙租户", description="无")
+
+    own = api(desk.requester).get("/api/v1/dashboard/search?q=网络").json()["data"]
+    assert [r["id"] for r in own["results"]] == [str(mine.pk)]
+    assert own["results"][0]["highlight"] == f"{mine.number} <em>网络</em> &lt;b&gt;断开&lt;/b&gt; &amp; 重连"
+    everyone = api(desk.admin).get("/api/v1/dashboard/search?q=网络&type=ticket").json()["data"]
+    assert len(everyone["results"]) == 2 and all("乙租户" not in r["title"] for r in everyone["results"])
+
+    for q, marked in (("<", "<em>&lt;</em>"), ("&", "<em>&amp;</em>")):
+        row = api(desk.requester).get("/api/v1/dashboard/search", {"q": q}).json()["data"]["results"][0]
+        assert row["id"] == str(mine.pk) and marked in row["highlight"]
+        assert set(re.findall(r"</?([a-zA-Z]+)", row["highlight"])) == {"em"}
