@@ -7,7 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
@@ -231,6 +232,9 @@ class Ticket(TenantOwnedModel):
             models.Index(fields=["tenant", "customer_id"], name="ticket_t_customer"),
             models.Index(fields=["tenant", "resolved_at"], name="ticket_t_resolved"),
             models.Index(fields=["sla_next_check_at"], name="ticket_sla_next_check"),
+            # The search's exact-title rank (``title__iexact``): the trigram index answers it
+            # only by re-reading every title that contains the word.
+            models.Index(F("tenant"), Upper("title"), name="ticket_t_title_upper"),
             # The figures' "overdue now" is a roll-up count minus the open tickets whose deadline
             # is still ahead: a short range on these partial indexes.
             models.Index(

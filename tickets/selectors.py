@@ -690,21 +690,28 @@ def upload_for_download(*, user, pk) -> TicketAttachment | None:
 
 
 def search_tiers(text: str) -> list[tuple[float, Q]]:
-    """The ranks of the ticket search, best first, each with the condition that earns it; a
-    ticket ranks by the first condition it meets. The last is the whole search
-    (``filtersets.search_q``): a ticket that matches only elsewhere (description) ranks 0.5."""
-    from portal.textsearch import contains_q, iexact_q, startswith_q
-    from tickets.filtersets import CUSTOMER_FIELDS, search_q
+    """The ranks of the ticket search (``filtersets.search_q``), best first, each with the
+    condition that earns it; a ticket ranks by the first condition it meets. A ticket that
+    matches only in the other fields (description) ranks 0.5.
 
-    return [
+    The last rank tests only those other fields: ``ticket_search`` reads it only after reading
+    every rank above in full, so the matches of the fields tested above are already found
+    (and scanning their indexes again cost as much as the rest of the search)."""
+    from portal.textsearch import contains_q, iexact_q, startswith_q
+    from tickets.filtersets import CUSTOMER_FIELDS, SEARCH_FIELDS, search_q
+
+    tiers = [
         (1.0, iexact_q("number", text)),
         (0.95, iexact_q("title", text)),
         (0.9, startswith_q("title", text)),
         (0.8, contains_q("title", text)),
         (0.7, contains_q("number", text)),
         (0.6, search_q(text, CUSTOMER_FIELDS)),
-        (0.5, search_q(text)),
     ]
+    others = tuple(f for f in SEARCH_FIELDS if f not in ("number", "title", *CUSTOMER_FIELDS))
+    if others:
+        tiers.append((0.5, search_q(text, others)))
+    return tiers
 
 
 def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
