@@ -1,5 +1,5 @@
 """The ticket search machinery (``filtersets.search_q`` + ``selectors.ticket_search``) that the
-lists and the global search share: the best ``limit`` tickets are read rank by rank, and
+lists and the global search share: only each rank's best ``limit`` tickets are read, and
 one- and two-character queries (most Chinese words) are served by the gram indexes on
 PostgreSQL — with the same matches and the same order as scoring every match."""
 
@@ -31,7 +31,11 @@ def _ranked_cast(desk, other_desk, q):
 
 
 @pytest.mark.parametrize("q", ["网", "网络", "网络设备"])  # grams (1, 2 characters) and trigrams
-def test_ranks_best_first_and_any_limit_gives_the_head_of_the_same_order(desk, other_desk, q):
+@pytest.mark.parametrize("probe", [100, 1])  # every rank complete / every rank read newest first
+def test_ranks_best_first_and_any_limit_gives_the_head_of_the_same_order(
+    desk, other_desk, q, probe, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", probe)
     made = _ranked_cast(desk, other_desk, q)
     expected = [
         (made["exact"].pk, 0.95),
@@ -42,7 +46,8 @@ def test_ranks_best_first_and_any_limit_gives_the_head_of_the_same_order(desk, o
         (made["description"].pk, 0.5),
     ]
     for limit in (1, 2, 3, 4, 5, 6, 50):
-        found = selectors.ticket_search(user=desk.admin, text=q, limit=limit)
+        with django_assert_max_num_queries(3):  # whatever the number of matches
+            found = selectors.ticket_search(user=desk.admin, text=q, limit=limit)
         assert [(t.pk, t.search_score) for t in found] == expected[:limit], limit
 
 
