@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -711,16 +711,16 @@ def search_tiers(text: str) -> list[tuple[float, Q]]:
     return tiers
 
 
-def _ranked_union(parts: list[tuple[float, QuerySet]]) -> list[dict]:
-    """``pk``, ``created_at`` and ``search_score`` of the tickets each part (a sliced ``pk``
-    subquery) selects, all parts in one UNION ALL."""
+def _ranked_union(parts: list[tuple[int, QuerySet]]) -> list[dict]:
+    """``pk``, ``created_at`` and ``rank`` (the part's number) of the tickets each part (a
+    sliced ``pk`` subquery) selects, all parts in one UNION ALL."""
     union = None
-    for score, subquery in parts:
+    for number, subquery in parts:
         rank = (
             Ticket.all_objects.filter(pk__in=subquery)
             .order_by()
             .values("pk", "created_at")
-            .annotate(search_score=Value(score, output_field=FloatField()))
+            .annotate(rank=Value(number, output_field=IntegerField()))
         )
         union = rank if union is None else union.union(rank, all=True)
     return list(union) if union is not None else []
@@ -755,18 +755,19 @@ def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
     visible = tickets_for(user)
     tiers = search_tiers(text)
     probe = max(SEARCH_PROBE, limit)
-    rows = _ranked_union([(score, visible.filter(c).order_by().values("pk")[:probe]) for score, c in tiers])
-    counts = {score: 0 for score, _ in tiers}
+    rows = _ranked_union([(i, visible.filter(c).order_by().values("pk")[:probe]) for i, (_, c) in enumerate(tiers)])
+    counts = [0] * len(tiers)
     for row in rows:
-        counts[row["search_score"]] += 1
-    common = [(score, c) for score, c in tiers if counts[score] >= probe]
+        counts[row["rank"]] += 1
+    common = [i for i in range(len(tiers)) if counts[i] >= probe]
     rows += _ranked_union(
-        [(score, visible.filter(c).order_by("-created_at", "-id").values("pk")[:limit]) for score, c in common]
+        [(i, visible.filter(tiers[i][1]).order_by("-created_at", "-id").values("pk")[:limit]) for i in common]
     )
     best: dict[int, tuple[float, object]] = {}
     for row in rows:
-        if row["pk"] not in best or best[row["pk"]][0] < row["search_score"]:
-            best[row["pk"]] = (row["search_score"], row["created_at"])
+        score = tiers[row["rank"]][0]
+        if row["pk"] not in best or best[row["pk"]][0] < score:
+            best[row["pk"]] = (score, row["created_at"])
     order = sorted(best, key=lambda pk: (best[pk][0], best[pk][1], pk), reverse=True)[:limit]
     tickets = visible.filter(pk__in=order).only(
         "id", "number", "title", "description", "status", "created_at", "customer_name", "customer_company"
