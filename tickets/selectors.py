@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -711,23 +711,34 @@ def search_tiers(text: str) -> list[tuple[float, Q]]:
     return tiers
 
 
-def _ranked_union(parts: list[tuple[int, QuerySet]]) -> list[dict]:
-    """``pk``, ``created_at`` and ``rank`` (the part's number) of the tickets each part (a
-    sliced ``pk`` subquery) selects, all parts in one UNION ALL."""
+#: The ranks of ``search_tiers`` by the field they test, the widest last (number contains
+#: number exact; title contains title prefix contains title exact).
+TIER_GROUPS = ((0, 4), (1, 2, 3), (5,), (6,))
+
+
+def _rank_of(tiers: list[tuple[float, Q]], group: tuple[int, ...]):
+    """The best rank of ``group`` a ticket meeting the group's widest condition meets."""
+    if len(group) == 1:
+        return Value(group[0], output_field=IntegerField())
+    return Case(
+        *(When(tiers[i][1], then=Value(i)) for i in group[:-1]),
+        default=Value(group[-1]),
+        output_field=IntegerField(),
+    )
+
+
+def _ranked_union(parts: list[tuple[object, QuerySet]]) -> list[dict]:
+    """``pk``, ``created_at`` and ``rank`` (an index into the tiers) of the tickets each part
+    (a sliced ``pk`` subquery) selects, all parts in one UNION ALL."""
     union = None
-    for number, subquery in parts:
-        rank = (
-            Ticket.all_objects.filter(pk__in=subquery)
-            .order_by()
-            .values("pk", "created_at")
-            .annotate(rank=Value(number, output_field=IntegerField()))
-        )
-        union = rank if union is None else union.union(rank, all=True)
+    for rank, subquery in parts:
+        rows = Ticket.all_objects.filter(pk__in=subquery).order_by().values("pk", "created_at").annotate(rank=rank)
+        union = rows if union is None else union.union(rows, all=True)
     return list(union) if union is not None else []
 
 
-#: A rank with fewer matches than this is read whole, through the search indexes; a rank with
-#: more has its newest read off the ``created_at`` index.
+#: A group of ranks with fewer matches than this is read whole, through the search indexes;
+#: of a group with more, each rank's newest are read off the ``created_at`` index.
 SEARCH_PROBE = 100
 
 
@@ -745,23 +756,37 @@ def ticket_search(*, user, text: str, limit: int = 10) -> list[Ticket]:
 
     Two steps, because ``ORDER BY created_at DESC LIMIT n`` is fast only for a common rank:
     for a rare one PostgreSQL may walk the whole ``created_at`` index (it cannot tell that a
-    gram is rare: ≈ 110 ms at 100,000). First every rank is read up to ``SEARCH_PROBE``
-    matches, in no order (the search indexes, or a scan that stops early); a rank that has
-    fewer is complete. Then only the common ranks are read newest first. Three queries at
-    most, whatever the number of matches."""
+    gram is rare: ≈ 110 ms at 100,000). First each group of ranks (``TIER_GROUPS``) is read
+    up to ``SEARCH_PROBE`` matches of its widest condition, in no order (the search indexes,
+    or a scan that stops early), each ticket with its best rank of the group; a group that
+    has fewer is complete. Then only the ranks of the common groups are read newest first.
+    Three queries at most, whatever the number of matches."""
     text = (text or "").strip()
     if not text:
         return []
     visible = tickets_for(user)
     tiers = search_tiers(text)
+    groups = [group for group in TIER_GROUPS if group[-1] < len(tiers)]
+    group_of = {i: g for g, group in enumerate(groups) for i in group}
     probe = max(SEARCH_PROBE, limit)
-    rows = _ranked_union([(i, visible.filter(c).order_by().values("pk")[:probe]) for i, (_, c) in enumerate(tiers)])
-    counts = [0] * len(tiers)
+    rows = _ranked_union(
+        [
+            (_rank_of(tiers, group), visible.filter(tiers[group[-1]][1]).order_by().values("pk")[:probe])
+            for group in groups
+        ]
+    )
+    counts = [0] * len(groups)
     for row in rows:
-        counts[row["rank"]] += 1
-    common = [i for i in range(len(tiers)) if counts[i] >= probe]
+        counts[group_of[row["rank"]]] += 1
+    common = [i for g, group in enumerate(groups) if counts[g] >= probe for i in group]
     rows += _ranked_union(
-        [(i, visible.filter(tiers[i][1]).order_by("-created_at", "-id").values("pk")[:limit]) for i in common]
+        [
+            (
+                Value(i, output_field=IntegerField()),
+                visible.filter(tiers[i][1]).order_by("-created_at", "-id").values("pk")[:limit],
+            )
+            for i in common
+        ]
     )
     best: dict[int, tuple[float, object]] = {}
     for row in rows:
