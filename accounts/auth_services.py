@@ -459,10 +459,11 @@ def refresh_rotate(*, raw: str) -> dict:
 
 def _disconnect_sockets_on_commit(group: str) -> None:
     """Close the live sockets of ``group`` after commit; their owners reconnect and are refused
-    if their session ended (portal.realtime.disconnect)."""
+    if their session ended (portal.realtime.disconnect). If the channel layer is down the close
+    is kept and resent, so a socket of an ended session does not stay open."""
     from portal import realtime
 
-    transaction.on_commit(lambda: realtime.disconnect(group))
+    transaction.on_commit(lambda: realtime.disconnect(group, keep=True))
 
 
 @transaction.atomic

@@ -70,10 +70,11 @@ def may_see(audience_value, user_id: int, payload: dict) -> bool:
 
 def engineer_status_changed(engineer) -> None:
     """Announce the engineer's new status once the transaction commits (a rolled-back change
-    announces nothing; a failed push is logged, never turned into an error)."""
+    announces nothing; a push the channel layer refuses is kept and resent, never turned into
+    an error)."""
     payload = status_payload(engineer)
 
     def publish_committed() -> None:
-        realtime.publish_to_tenant(engineer.tenant_id, STATUS_CHANGED, payload)
+        realtime.publish_to_tenant(engineer.tenant_id, STATUS_CHANGED, payload, keep=True)
 
     transaction.on_commit(publish_committed, robust=True)

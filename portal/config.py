@@ -188,6 +188,11 @@ _specs(
                gettext_lazy("Sender name"), maximum=100),
     ConfigSpec("notification.portal_url", "", "string", "notification",
                gettext_lazy("Portal address used in links of emails and chat messages"), maximum=500),
+    # Live updates (WebSocket) the channel layer refused after commit are resent for this long; older
+    # ones are dropped, since clients reload their state when they reconnect anyway
+    ConfigSpec("notification.live_retry.max_age_seconds", 600, "integer", "notification",
+               gettext_lazy("Seconds a live update that could not be pushed is kept for resending"),
+               minimum=30, maximum=86400, tenant_overridable=False),
     # Retention (cleanup jobs)
     ConfigSpec("system.audit.retention_days", 180, "integer", "maintenance",
                gettext_lazy("Days audit log entries are kept"), minimum=7, maximum=3650,

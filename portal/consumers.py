@@ -27,19 +27,7 @@ CLOSE_MAINTENANCE = 4503
 
 logger = logging.getLogger(__name__)
 
-
-def _layer_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConnectionError, TimeoutError, OSError]
-    try:
-        import redis.exceptions
-
-        errors += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
-    except ImportError:  # pragma: no cover - embedded installs without redis
-        pass
-    return tuple(errors)
-
-
-LAYER_ERRORS = _layer_errors()
+LAYER_ERRORS = realtime.LAYER_ERRORS
 
 
 def _user_from_token(raw: str):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,3 +59,26 @@ class ConfigChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.old_value} → {self.new_value}"
+
+
+class LivePush(models.Model):
+    """A live message the channel layer refused after its change had committed (Redis down).
+
+    ``portal.realtime`` stores it instead of dropping it, and the ``realtime.resend_live_pushes``
+    job hands the stored messages to the layer again, oldest first, once it answers; what waited
+    longer than ``notification.live_retry.max_age_seconds`` is dropped (clients resynchronise
+    after that anyway). ``message`` is the channel-layer message as it would have been sent."""
+
+    group = models.CharField(_("group"), max_length=100)
+    message = models.JSONField(_("message"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]  # the order they were meant to be sent in
+        verbose_name = _("live push waiting to be resent")
+        verbose_name_plural = _("live pushes waiting to be resent")
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.message.get('event', self.message.get('type'))}"

@@ -68,5 +68,5 @@ def tenant_disable(*, tenant: Tenant) -> Tenant:
     tenant.status = TenantStatus.DISABLED
     tenant.save(update_fields=["status", "updated_at"])
     group = realtime.tenant_group(tenant.pk)
-    transaction.on_commit(lambda: realtime.disconnect(group))
+    transaction.on_commit(lambda: realtime.disconnect(group, keep=True))
     return tenant

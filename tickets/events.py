@@ -114,12 +114,13 @@ PUBLIC_FIELDS = ("ticket_id", "ticket_number", "status", "updated_by", "updated_
 
 
 def publish_live(payload: TicketUpdatedPayload) -> None:
-    """After commit: one message to the ticket's tenant; sockets filter by visibility."""
+    """After commit: one message to the ticket's tenant; sockets filter by visibility. If the
+    channel layer is down the message is kept and resent by the live-push retry job."""
     from portal import realtime
 
     if payload["event"] == VIEWED:
         return
-    realtime.publish_to_tenant(payload["tenant_id"], LIVE_EVENT, payload)
+    realtime.publish_to_tenant(payload["tenant_id"], LIVE_EVENT, payload, keep=True)
 
 
 subscribe(publish_live)

@@ -222,7 +222,8 @@ class V1KnowledgeAttachmentDownloadView(V1GenericAPIView):
     required_permissions = "knowledge:read"
     not_found_code = ErrorCode.NOT_FOUND
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # The stored file, served with the content type it was uploaded with (text/plain, image/png, …).
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         row = selectors.attachment_for_download(user=request.user, pk=pk)
         if row is None:
@@ -248,6 +249,8 @@ class V1RecommendationView(V1APIView):
     """Recommendations (§5.2.2) for a ticket, a category or from the user's reading."""
 
     required_permissions = "knowledge:read"
+    # The ticket or category it names may not exist (or not be visible): 404, and so documented.
+    not_found_code = ErrorCode.NOT_FOUND
 
     @extend_schema(parameters=_query_parameters(S.KbRecommendationParams), responses=S.KbRecommendationsOut)
     def get(self, request):

@@ -90,6 +90,7 @@ SHIPPED_TASK_NAMES = (
     gettext_noop("engineers: recompute performance"),
     gettext_noop("knowledge: re-index stale documents"),
     gettext_noop("notification retry"),
+    gettext_noop("realtime: resend failed live pushes"),
     gettext_noop("system: audit and log cleanup"),
     gettext_noop("system: database backup"),
     gettext_noop("system: monitor tick"),

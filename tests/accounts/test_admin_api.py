@@ -659,7 +659,7 @@ def test_deactivation_and_tenant_disable_close_live_sockets(
     from portal import realtime
 
     closed = []
-    monkeypatch.setattr(realtime, "disconnect", closed.append)
+    monkeypatch.setattr(realtime, "disconnect", lambda group, **options: closed.append(group))
     target = world["target"]
     with django_capture_on_commit_callbacks(execute=True):
         api(world["a_admin"]).put(f"/api/v1/admin/users/{target.pk}/status", {"status": "inactive"}, format="json")

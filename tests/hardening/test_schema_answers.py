@@ -5,6 +5,7 @@ refused call changed nothing."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from knowledge.models import Document
 from portal.models import SystemConfig
@@ -52,3 +53,63 @@ def test_announcement_list_answers_the_documented_page(api, tenant_a, make_user)
     route = "/api/v1/admin/system/announcements"
     body = check(route, "get", admin.get(route), 200)
     assert body["data"]["items"] == [] and body["data"]["total"] == 0
+
+
+def documented_media(contract: str, route: str, method: str, status: int, content_type: str) -> bool:
+    """Whether the response's content type is one the schema documents for ``status`` (a
+    range such as ``*/*`` or ``text/*`` included, as schemathesis matches them)."""
+    content = SCHEMAS[contract]["paths"][route][method]["responses"][str(status)]["content"]
+    main, sub = content_type.split(";")[0].strip().split("/")
+    return any(media in ("*/*", f"{main}/*", f"{main}/{sub}") for media in content)
+
+
+@pytest.mark.parametrize(("contract", "route"), [("v1", "/api/v1/tickets/{id}"), ("desk", "/api/tickets/{id}")])
+def test_ticket_deletion_answers_the_documented_null_data(desk, api, contract, route):
+    ticket = desk.ticket()
+    response = api(desk.admin).delete(route.format(id=ticket.pk))
+    assert response.status_code == 200, response.content[:500]
+    assert response.json()["data"] is None
+    operation = SCHEMAS[contract]["paths"][route]["delete"]
+    validate_body(SCHEMAS[contract], operation, 200, response.json())
+    assert api(desk.admin).get(route.format(id=ticket.pk)).status_code == 404
+
+
+def test_recommendations_for_an_unknown_category_are_a_documented_404(desk, api):
+    route = "/api/v1/knowledge/recommendations"
+    response = api(desk.agent).get(route, {"context": "category", "category_id": 987654321})
+    assert check(route, "get", response, 404)["code"] == 404
+
+
+TEXT = "错误: 连接超时\n".encode()
+
+
+def test_a_ticket_attachment_download_has_a_documented_content_type(desk, api):
+    ticket = desk.assigned()
+    upload = SimpleUploadedFile("app.log", TEXT)
+    stored = api(desk.agent).post(f"/api/v1/tickets/{ticket.pk}/attachments", {"file": upload}, format="multipart")
+    assert stored.status_code == 200, stored.content[:500]
+    route = "/api/v1/tickets/{id}/attachments/{attachment_id}/download"
+    response = api(desk.agent).get(route.format(id=ticket.pk, attachment_id=stored.json()["data"]["id"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert b"".join(response.streaming_content) == TEXT
+    assert documented_media("v1", route, "get", 200, response["Content-Type"])
+
+
+def test_a_desk_upload_download_has_a_documented_content_type(desk, api):
+    stored = api(desk.agent).post("/api/upload", {"file": SimpleUploadedFile("app.log", TEXT)}, format="multipart")
+    assert stored.status_code in (200, 201), stored.content[:500]
+    route = "/api/uploads/{id}/download"
+    response = api(desk.agent).get(route.format(id=stored.json()["data"]["id"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert documented_media("desk", route, "get", 200, response["Content-Type"])
+
+
+def test_a_knowledge_attachment_download_has_a_documented_content_type(desk, api):
+    stored = api(desk.agent).post(
+        "/api/v1/knowledge/attachments", {"file": SimpleUploadedFile("app.log", TEXT)}, format="multipart"
+    )
+    assert stored.status_code == 200, stored.content[:500]
+    route = "/api/v1/knowledge/attachments/{id}/download"
+    response = api(desk.agent).get(route.format(id=stored.json()["data"]["id"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert documented_media("v1", route, "get", 200, response["Content-Type"])

@@ -68,7 +68,7 @@ def _restore(user):
     )  # fmt: skip
 
 
-def _runner(operation, user, seen: list, figures: Counter, checks):
+def _runner(operation, user, seen: list, figures: Counter, checks, part: Counter):
     """One operation × role: MAX_EXAMPLES generated calls, each with a fresh sign-in."""
     from hypothesis import HealthCheck, Phase, given, seed
     from hypothesis import settings as hsettings
@@ -88,12 +88,15 @@ def _runner(operation, user, seen: list, figures: Counter, checks):
         token = tokens_for_user(user)["access_token"]
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         figures["requests"] += 1
+        part["requests"] += 1
         if response.status_code >= 500:
             figures["5xx"] += 1
+            part["5xx"] += 1
         try:
             case.validate_response(response, checks=checks)
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - schemathesis raises a FailureGroup
             figures["violations"] += 1
+            part["violations"] += 1
             if len(seen) < 2:
                 seen.append(f"{response.status_code}: {str(exc).strip()[:600]}")
 
@@ -119,26 +122,31 @@ def test_both_schemas_hold_under_fuzzing(settings, monkeypatch):
     app = get_wsgi_application()
     checks = _checks()
     figures = Counter()
+    per_part: dict[tuple[str, str], Counter] = {}
     failures: list[str] = []
 
     for contract, path in SCHEMAS.items():
         schema = schemathesis.openapi.from_wsgi(path, app)
         operations = [result.ok() for result in schema.get_all_operations()]
         for role, user in cast.items():
+            part = per_part.setdefault((contract, role), Counter())
             for operation in operations:
                 if (operation.method.upper(), operation.path) in SELF_ENDING:
                     continue
                 if time.monotonic() - started > BUDGET_SECONDS:
                     figures["skipped (time budget)"] += 1
+                    part["skipped"] += 1
                     continue
                 figures["operations"] += 1
+                part["operations"] += 1
                 seen: list[str] = []
 
-                run = _runner(operation, user, seen, figures, checks)
+                run = _runner(operation, user, seen, figures, checks, part)
                 try:
                     run()
                 except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - reported below
                     figures["errors"] += 1
+                    part["errors"] += 1
                     seen.append(f"error: {type(exc).__name__}: {str(exc)[:300]}")
                 if seen:
                     failures.append(f"[{contract} as {role}] {operation.method.upper()} {operation.path}\n  " +
@@ -151,5 +159,11 @@ def test_both_schemas_hold_under_fuzzing(settings, monkeypatch):
         f"{figures['errors']} errors, {figures['skipped (time budget)']} skipped by the time budget, "
         f"{elapsed:.0f} s (max_examples={MAX_EXAMPLES})"
     )
+    for (contract, role), part in per_part.items():
+        print(
+            f"  {contract} as {role}: {part['operations']} operations, {part['requests']} requests, "
+            f"{part['5xx']} server errors, {part['violations']} schema violations, {part['errors']} errors, "
+            f"{part['skipped']} skipped"
+        )
     assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures)
     assert figures["requests"] > 0 and figures["5xx"] == 0 and figures["violations"] == 0

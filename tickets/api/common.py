@@ -72,13 +72,16 @@ def documented(
     many: tuple = (),
     params: dict | None = None,
     created: tuple = (),
+    files: tuple = (),
 ):
     """Class decorator for the OpenAPI schema: each action's request body is its input
     serializer (``inputs``); its response the serializer paired with its presenter
     (``outputs``: action → presenter), an array of them for ``many`` actions, inside the
-    contract's envelope (a free-form object where no presenter is named, e.g. ``destroy``'s
-    ``null``); ``created`` actions answer 201; detail actions take an integer ``id``, and
-    ``params`` adds more path parameters per action."""
+    contract's envelope (a free-form object where no presenter is named; ``destroy``'s ``data``
+    is documented as always null); ``created`` actions answer 201; detail actions take an integer ``id``, and
+    ``params`` adds more path parameters per action; ``files`` actions answer the stored file
+    itself, with the content type it was uploaded with."""
+    from drf_spectacular.types import OpenApiTypes
     from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
     from portal.api.presenting import response_serializer
@@ -96,11 +99,17 @@ def documented(
             if action in outputs:
                 serializer = response_serializer(outputs[action])
                 body = serializer(many=True) if listed else serializer
+            elif action == "destroy":
+                body = None  # the envelope's ``data`` is null: nothing is left to show
             else:
                 body = ARRAY_SCHEMA if listed else OBJECT_SCHEMA
+            if action in files:
+                responses = {(200, "*/*"): OpenApiTypes.BINARY}
+            else:
+                responses = {201 if action in created else 200: body}
             per_action[action] = extend_schema(
                 request=inputs.get(action),
-                responses={201 if action in created else 200: body},
+                responses=responses,
                 parameters=parameters,
             )
         # arrays answered whole (``data: [...]``, maybe ``total``), not as the contract's page

@@ -320,7 +320,8 @@ class DeskUploadDownloadView(DeskAPIView):
     def get_base_queryset(self):
         return TicketAttachment.objects.all()
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # The stored file, served with the content type it was uploaded with (text/plain, image/png, …).
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         attachment = selectors.upload_for_download(user=request.user, pk=pk)
         if attachment is None:

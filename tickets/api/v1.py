@@ -80,6 +80,7 @@ from tickets.models import TicketAttachment
     },
     many=("list", "comments"),
     params={"download_attachment": attachment_id_parameter(), "delete_attachment": attachment_id_parameter()},
+    files=("download_attachment",),
 )
 class V1TicketViewSet(TicketActionsMixin, TicketQuerysetMixin, V1ViewSet):
     """Tickets in the v1 contract (§3.1–3.5)."""
