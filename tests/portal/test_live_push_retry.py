@@ -265,7 +265,7 @@ def test_a_push_without_keep_still_raises_and_keeps_nothing(alice, outage):
 
 def test_the_retry_job_is_scheduled_and_expires_before_its_next_run():
     # Transactional tests flush data-migrated rows: run the schedule migration's step again.
-    import_module("portal.migrations.0003_live_push_outbox").create_schedule(apps, None)
+    import_module("portal.migrations.0004_live_push_outbox").create_schedule(apps, None)
     task = PeriodicTask.objects.get(name="realtime: resend failed live pushes")
     assert task.enabled and task.task == "realtime.resend_live_pushes"
     assert task.task in celery_app.tasks

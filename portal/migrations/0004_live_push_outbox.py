@@ -34,7 +34,7 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_config_change_history'),
+        ('portal', '0003_search_grams_function'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
