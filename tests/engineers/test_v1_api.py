@@ -224,7 +224,7 @@ def test_a_whole_day_shift_ending_at_24_00_is_saved_through_the_api(crew, api):
 def test_engineer_sets_own_status_and_it_is_pushed_live(crew, api, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
     monkeypatch.setattr(
-        "portal.realtime.publish_to_tenant", lambda tenant, kind, data: sent.append((tenant, kind, data))
+        "portal.realtime.publish_to_tenant", lambda tenant, kind, data, **options: sent.append((tenant, kind, data))
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = api(crew.engineer.user).put(

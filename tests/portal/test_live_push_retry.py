@@ -12,13 +12,11 @@ from datetime import timedelta
 from importlib import import_module
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -29,23 +27,11 @@ from portal.config import set_config
 from portal.models import LivePush
 from portal.tasks import resend_live_pushes
 from tests.conftest import bearer_for
+from tests.ws_support import clean_layer, close_executor_connections  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RECEIVE_TIMEOUT = 3
-
-
-@pytest.fixture(autouse=True)
-def clean_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_executor_connections():
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

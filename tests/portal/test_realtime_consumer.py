@@ -6,12 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
@@ -21,20 +18,12 @@ from portal.asgi import application
 from portal.consumers import CLOSE_UNAUTHENTICATED
 from tenants.models import TenantStatus
 from tests.conftest import bearer_for
+from tests.ws_support import clean_layer, close_executor_connections  # noqa: F401
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 RECEIVE_TIMEOUT = 3
 SILENCE = 0.3  # how long "nothing arrives" is watched for
-
-
-@pytest.fixture(autouse=True)
-def clean_layer():
-    """Each test starts with no group members left over from earlier tests."""
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-    yield
 
 
 @pytest.fixture
@@ -70,14 +59,6 @@ def update(obj, **fields):
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.save()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_executor_connections():
-    """Consumers reach the database from asgiref's executor thread; with CONN_MAX_AGE (PostgreSQL)
-    that connection would outlive the test and block dropping the test database."""
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 async def open_socket(path="/api/ws", headers=()):

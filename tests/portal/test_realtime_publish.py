@@ -7,40 +7,23 @@ import asyncio
 import logging
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import connections, transaction
+from django.db import transaction
 
 from portal import realtime
 from portal.asgi import application
 from tests.conftest import bearer_for
+from tests.ws_support import clean_layer, close_executor_connections  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RECEIVE_TIMEOUT = 3
 
 
-@pytest.fixture(autouse=True)
-def clean_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-
-
 @pytest.fixture
 def alice(tenant_a, make_user):
     return make_user(tenant_a, username="alice")
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_executor_connections():
-    """Consumers reach the database from asgiref's executor thread; with CONN_MAX_AGE (PostgreSQL)
-    that connection would outlive the test and block dropping the test database."""
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 async def connect(user):

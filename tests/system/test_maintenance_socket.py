@@ -4,17 +4,16 @@ WebsocketCommunicator against the full ASGI application), and lets through whoev
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
 from portal.asgi import application
 from portal.consumers import CLOSE_MAINTENANCE
 from portal.system import maintenance
 from tests.conftest import bearer_for
+from tests.ws_support import clean_layer, close_executor_connections  # noqa: F401
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +29,6 @@ def clean_state():
     maintenance.forget()
     yield
     maintenance.forget()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_executor_connections():
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

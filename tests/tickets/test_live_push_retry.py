@@ -5,36 +5,20 @@ open once Redis is back (by the live-push retry job), once each and only to who 
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
 from portal import realtime
 from portal.asgi import application
 from portal.models import LivePush
 from portal.notifications.models import Delivery, DeliveryStatus
 from tests.conftest import bearer_for
+from tests.ws_support import clean_layer, close_executor_connections  # noqa: F401
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def clean_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        async_to_sync(layer.flush)()
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_executor_connections():
-    """The test's database calls run in asgiref's executor thread: close that thread's
-    connection, or PostgreSQL refuses to drop the test database."""
-    yield
-    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
