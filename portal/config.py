@@ -265,7 +265,11 @@ _snapshot: ContextVar[dict | None] = ContextVar("config_snapshot", default=None)
 def config_snapshot():
     """Within the block, each (key, tenant) is read from the database once: for an operation
     that repeats one step many times (a batch dispatch assigns hundreds of tickets, each
-    reading the same SLA settings). A setting written inside the block is not seen by it."""
+    reading the same SLA settings). A setting written inside the block is not seen by it.
+    Nested blocks share the outermost one's reads."""
+    if _snapshot.get() is not None:
+        yield
+        return
     token = _snapshot.set({})
     try:
         yield

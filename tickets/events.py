@@ -126,36 +126,42 @@ def publish_live(payload: TicketUpdatedPayload) -> None:
 subscribe(publish_live)
 
 
-def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str] = frozenset()) -> None:
-    """Write the notifications this event causes, in the caller's transaction."""
+def _notices_for(event: str, ticket, actor, comment=None, changed: frozenset[str] = frozenset()) -> list:
+    """The notifications this event causes (written by ``ticket_events``, in the caller's transaction)."""
     from django.utils.translation import gettext as _
 
     from portal.notifications.models import NotificationType
-    from portal.notifications.services import notify
+    from portal.notifications.services import Notice
     from tickets.policy import is_staff_member
 
+    notices = []
     data = {"ticket_number": ticket.number, "event": event}
     names = {"number": ticket.number, "title": ticket.title}
     new_assignee = event in (ASSIGNED, TRANSFERRED) or (event == ESCALATED and "assigned_to" in changed)
     if new_assignee and ticket.assigned_to_id is not None:
-        notify(
-            recipient=ticket.assigned_to,
-            type=NotificationType.TICKET_ASSIGNED,
-            title=_("Ticket assigned to you"),
-            message=_("Ticket %(number)s “%(title)s” has been assigned to you.") % names,
-            ticket_id=ticket.pk,
-            data=data,
-            actor=actor,
+        notices.append(
+            Notice(
+                recipient=ticket.assigned_to,
+                type=NotificationType.TICKET_ASSIGNED,
+                title=_("Ticket assigned to you"),
+                message=_("Ticket %(number)s “%(title)s” has been assigned to you.") % names,
+                ticket_id=ticket.pk,
+                data=data,
+                actor=actor,
+            )
         )
     if event == STATUS_CHANGED:
-        notify(
-            recipient=ticket.created_by,
-            type=NotificationType.TICKET_UPDATED,
-            title=_("Ticket status updated"),
-            message=_("Your ticket %(number)s is now: %(status)s.") % {**names, "status": ticket.get_status_display()},
-            ticket_id=ticket.pk,
-            data={**data, "status": status_word(ticket.status, DESK)},
-            actor=actor,
+        notices.append(
+            Notice(
+                recipient=ticket.created_by,
+                type=NotificationType.TICKET_UPDATED,
+                title=_("Ticket status updated"),
+                message=_("Your ticket %(number)s is now: %(status)s.")
+                % {**names, "status": ticket.get_status_display()},
+                ticket_id=ticket.pk,
+                data={**data, "status": status_word(ticket.status, DESK)},
+                actor=actor,
+            )
         )
     if event == COMMENTED and comment is not None:
         recipients = []
@@ -171,8 +177,8 @@ def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str]
             recipients.append(ticket.created_by)
             if ticket.assigned_to_id is not None and ticket.assigned_to_id != ticket.created_by_id:
                 recipients.append(ticket.assigned_to)
-        for recipient in recipients:
-            notify(
+        notices.extend(
+            Notice(
                 recipient=recipient,
                 type=NotificationType.COMMENT_ADDED,
                 title=_("New comment"),
@@ -182,6 +188,9 @@ def _notify_for(event: str, ticket, actor, comment=None, changed: frozenset[str]
                 data={**data, "comment_id": comment.pk, "is_internal": comment.is_internal},
                 actor=actor,
             )
+            for recipient in recipients
+        )
+    return notices
 
 
 def ticket_event(
@@ -199,11 +208,26 @@ def ticket_event(
     made by jobs (SLA escalation). ``previous_assignee_id`` is the assignee before a change that
     moved the ticket: the live message then also reaches the sockets that could see it before
     (the old assignee's "my tickets", agents' unassigned queue), so their lists drop it."""
-    payload = payload_for(event, ticket, actor, previous_assignee_id)
-    _notify_for(event, ticket, actor, comment, changed)
+    return ticket_events(event, [(ticket, previous_assignee_id)], actor=actor, comment=comment, changed=changed)[0]
+
+
+def ticket_events(
+    event: str, moves, *, actor, comment=None, changed: frozenset[str] = frozenset()
+) -> list[TicketUpdatedPayload]:
+    """``ticket_event`` for several tickets that ``actor`` changed the same way in one call (a
+    batch dispatch): ``moves`` are ``(ticket, previous assignee id)``. Their notifications are
+    written together (``notify_all``); each ticket's live message follows on commit."""
+    from portal.notifications.services import notify_all
+
+    moves = list(moves)
+    payloads = [payload_for(event, ticket, actor, previous) for ticket, previous in moves]
+    notify_all(
+        [notice for ticket, _previous in moves for notice in _notices_for(event, ticket, actor, comment, changed)]
+    )
 
     def deliver_committed() -> None:
-        _deliver(payload)
+        for payload in payloads:
+            _deliver(payload)
 
     transaction.on_commit(deliver_committed)
-    return payload
+    return payloads

@@ -146,18 +146,25 @@ def _daily(s: dict) -> list[tuple[tuple, tuple]]:
 
 def apply(before: dict | None, after: dict | None) -> None:
     """Move one ticket's contribution from ``before`` to ``after`` (either may be None)."""
-    if before == after:
-        return
+    apply_many([(before, after)])
+
+
+def apply_many(moves) -> None:
+    """``apply`` for many tickets at once: the differences are summed first, so a batch costs
+    at most two upserts however many tickets it moved (``moves``: pairs of snapshots)."""
     state: dict[tuple, int] = defaultdict(int)
     daily: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(DAILY_METRICS))
-    for sign, snap in ((-1, before), (1, after)):
-        if snap is None:
+    for before, after in moves:
+        if before == after:
             continue
-        state[_state_key(snap)] += sign
-        for key, metrics in _daily(snap):
-            row = daily[key]
-            for i, value in enumerate(metrics):
-                row[i] += sign * value
+        for sign, snap in ((-1, before), (1, after)):
+            if snap is None:
+                continue
+            state[_state_key(snap)] += sign
+            for key, metrics in _daily(snap):
+                row = daily[key]
+                for i, value in enumerate(metrics):
+                    row[i] += sign * value
     state_rows = sorted((key, n) for key, n in state.items() if n)
     daily_rows = sorted((key, tuple(m)) for key, m in daily.items() if any(m))
     if state_rows:
@@ -166,16 +173,23 @@ def apply(before: dict | None, after: dict | None) -> None:
         _upsert(TicketDailyCount, DAILY_KEY, DAILY_METRICS, [(*key, *m) for key, m in daily_rows])
 
 
+#: Rows per INSERT: SQLite takes at most 32,766 parameters in one statement.
+UPSERT_CHUNK = 1000
+
+
 def _upsert(model, key: tuple, metrics: tuple, rows: list[tuple]) -> None:
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     columns = ", ".join(q(c) for c in (*key, *metrics))
     conflict = ", ".join(q(c) for c in key)
     updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in metrics)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(key) + len(metrics))) + ")"] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608 - names are ours
+    row = "(" + ", ".join(["%s"] * (len(key) + len(metrics))) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        for start in range(0, len(rows), UPSERT_CHUNK):  # in key order across chunks too: no deadlock
+            chunk = rows[start : start + UPSERT_CHUNK]
+            values = ", ".join([row] * len(chunk))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"  # noqa: S608 - names are ours
+            cursor.execute(sql, [value for r in chunk for value in r])
 
 
 def update_ticket(pk: int, **values) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UserStatus
+from portal.bulk import update_each
 from portal.errors import DomainError, ErrorCode
 from portal.timestamps import iso_utc
 from portal.trees import tree_write
@@ -127,33 +128,61 @@ class Change:
     def save(self, *, extra: tuple[str, ...] = (), force_row: tuple | None = None) -> None:
         if force_row and not self.rows:
             self.rows.append(force_row)
-        now = timezone.now()
-        if self.action == "create" or self.changed & sla.TRIGGERS:
-            pending = [(old, new, now) for name, old, new in self.rows if name == "status" and old is not None]
-            extra = (*extra, *sla.refresh(self.ticket, pending=pending, now=now))
-        names = [*self.fields(), *extra]
+        save_changes([self], extra=extra)
+
+
+def _pending_status_rows(change: Change, now: datetime) -> list[tuple]:
+    return [(old, new, now) for name, old, new in change.rows if name == "status" and old is not None]
+
+
+def save_changes(changes: list[Change], *, extra: tuple[str, ...] = ()) -> None:
+    """Save what ``changes`` did to their tickets: the SLA fields where a deadline may have
+    moved, the changed columns, the roll-ups, one history row per changed field. The cost does
+    not grow with the number of tickets in queries: one SLA read of all their histories, one
+    UPDATE per set of changed columns, two roll-up upserts, one history INSERT (a batch
+    dispatch saves hundreds of changes at once; one change is the common case)."""
+    now = timezone.now()
+    refreshing = [c for c in changes if c.action == "create" or c.changed & sla.TRIGGERS]
+    sla_fields = tuple(sla.refresh_many([(c.ticket, _pending_status_rows(c, now)) for c in refreshing], now=now))
+    refreshed = {id(c) for c in refreshing}
+    groups: dict[frozenset, list[Ticket]] = {}
+    for change in changes:
+        names = {*change.fields(), *extra, *(sla_fields if id(change) in refreshed else ())}
         if names:
-            self.ticket.save(update_fields={*names, "updated_at"})
-        after = rollups.snapshot(self.ticket)
-        rollups.apply(self.before, after)
-        self.before = after
-        TicketHistory.objects.bulk_create(
-            [
-                TicketHistory(
-                    tenant_id=self.ticket.tenant_id,
-                    ticket=self.ticket,
-                    actor=self.actor,
-                    action=self.action,
-                    field=name,
-                    old_value=old,
-                    new_value=new,
-                    note=self.note[:1000],
-                    batch=self.batch,
-                    created_at=now,
-                )
-                for name, old, new in self.rows
-            ]
-        )
+            groups.setdefault(frozenset(names), []).append(change.ticket)
+    for names, tickets in groups.items():
+        if len(tickets) == 1:
+            tickets[0].save(update_fields={*names, "updated_at"})
+            continue
+        columns = {*names, "updated_at", *(("priority_rank",) if "priority" in names else ())}
+        for ticket in tickets:  # what Ticket.save would set
+            ticket.updated_at = now
+            ticket.priority_rank = PRIORITY_RANK.get(ticket.priority, 1)
+        update_each(tickets, sorted(columns))
+    moves = []
+    for change in changes:
+        after = rollups.snapshot(change.ticket)
+        moves.append((change.before, after))
+        change.before = after
+    rollups.apply_many(moves)
+    TicketHistory.objects.bulk_create(
+        [
+            TicketHistory(
+                tenant_id=change.ticket.tenant_id,
+                ticket=change.ticket,
+                actor=change.actor,
+                action=change.action,
+                field=name,
+                old_value=old,
+                new_value=new,
+                note=change.note[:1000],
+                batch=change.batch,
+                created_at=now,
+            )
+            for change in changes
+            for name, old, new in change.rows
+        ]
+    )
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -399,23 +428,59 @@ def ticket_transition(
     return ticket
 
 
-@transaction.atomic
-def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str | None = None) -> Ticket:
-    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset).
-    ``by=None`` is the system (automatic dispatch on creation): only the status is checked."""
-    ticket = _lock(ticket)
-    if by is None:
+def _assign_change(ticket: Ticket, by, assignee, note: str, now: datetime) -> Change:
+    # Callers pass tickets they found in the actor's scope; a ticket of another tenant is refused
+    # here too, as not found, and so is an assignee of another tenant.
+    if by is not None and by.tenant_id is not None and by.tenant_id != ticket.tenant_id:
+        raise DomainError(ErrorCode.TICKET_NOT_FOUND, details={"ticket_id": ticket.pk})
+    if assignee.tenant_id != ticket.tenant_id:
+        raise DomainError(ErrorCode.USER_NOT_FOUND, field="assigned_to_id", details={"user_id": assignee.pk})
+    if by is None:  # the system (automatic dispatch): only the status is checked
         if ticket.status not in OPEN_STATUSES:
             raise refuse_transition(ticket.status, S.ASSIGNED)
     else:
         check_assign(ticket, by)
     change = Change(ticket, by, "assign", note=note)
-    _assign_into(change, assignee, now=timezone.now())
+    _assign_into(change, assignee, now=now)
+    return change
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str | None = None) -> Ticket:
+    """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset).
+    ``by=None`` is the system (automatic dispatch on creation): only the status is checked."""
+    ticket = _lock(ticket)
+    change = _assign_change(ticket, by, assignee, note, timezone.now())
     if priority:
         change.set("priority", priority)
     change.save()
     events.ticket_event(events.ASSIGNED, ticket=ticket, actor=by, previous_assignee_id=change.was("assigned_to_id"))
     return ticket
+
+
+@transaction.atomic
+def tickets_assign_all(*, by, assignments: list[tuple[Ticket, User, str]]) -> list[Ticket]:
+    """``ticket_assign`` for many tickets, all or nothing: ``assignments`` are ``(ticket,
+    assignee, note)``. Each ticket gets what ``ticket_assign`` gives one (the same checks, its
+    history batch, SLA fields, roll-ups, the assignee's notification, the live event), for a
+    number of queries that does not grow with the tickets. The first refusal refuses them all.
+    Returns the tickets as locked and changed, in the order given."""
+    ids = [ticket.pk for ticket, _assignee, _note in assignments]
+    if len(set(ids)) != len(ids):
+        raise DomainError(ErrorCode.VALIDATION_FAILED, _("A ticket is listed twice."), field="ticket_ids")
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").order_by("pk")
+    locked = locked.in_bulk(ids)  # in id order, so concurrent batches cannot deadlock
+    now = timezone.now()
+    changes = []
+    for ticket, assignee, note in assignments:
+        if ticket.pk not in locked:
+            raise DomainError(ErrorCode.TICKET_NOT_FOUND, details={"ticket_id": ticket.pk})
+        changes.append(_assign_change(locked[ticket.pk], by, assignee, note, now))
+    save_changes(changes)
+    events.ticket_events(
+        events.ASSIGNED, [(change.ticket, change.was("assigned_to_id")) for change in changes], actor=by
+    )
+    return [change.ticket for change in changes]
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.config import get_config
+from portal.config import config_snapshot, get_config
 from portal.sla import engine
 from portal.sla.selectors import default_policy_for, load_business_calendar
 from portal.timestamps import iso_utc
@@ -92,14 +92,22 @@ def _pauses(rows, *, resolution: bool) -> list[tuple[datetime, datetime | None]]
 
 
 def status_rows(ticket, pending=()) -> list[tuple[str, str, datetime]]:
+    return status_rows_of([ticket.pk])[ticket.pk] + list(pending)
+
+
+def status_rows_of(ticket_ids) -> dict[int, list[tuple[str, str, datetime]]]:
+    """The status history ``(old, new, at)`` of each ticket in time order, in one query."""
     from tickets.models import TicketHistory
 
-    rows = list(
-        TicketHistory.objects.filter(ticket_id=ticket.pk, field="status")
-        .order_by("created_at", "id")
-        .values_list("old_value", "new_value", "created_at")
+    rows: dict[int, list] = {pk: [] for pk in ticket_ids}
+    history = (
+        TicketHistory.objects.filter(ticket_id__in=rows, field="status")
+        .order_by("ticket_id", "created_at", "id")
+        .values_list("ticket_id", "old_value", "new_value", "created_at")
     )
-    return rows + list(pending)
+    for ticket_id, old, new, at in history:
+        rows[ticket_id].append((old, new, at))
+    return rows
 
 
 def compute(ticket, *, rows=None, now: datetime | None = None, policy=..., calendar=...) -> TicketClocks:
@@ -157,17 +165,41 @@ def refresh(ticket, *, pending=(), now: datetime | None = None) -> list[str]:
     """Recompute the stored SLA fields of ``ticket`` (in memory) from its history plus the
     ``pending`` status rows not saved yet; returns the field names to save. After commit the
     precise check is scheduled."""
-    now = now or timezone.now()
-    clocks = compute(ticket, rows=status_rows(ticket, pending), now=now)
-    values = stored_values(ticket, clocks, now=now)
-    if ticket.sla_breached and not values["sla_breached"]:
-        # Sticky once an SLAEvent recorded the breach (a raised target does not un-notify).
-        from portal.sla.models import SLAEvent
+    return refresh_many([(ticket, pending)], now=now)
 
-        values["sla_breached"] = SLAEvent.objects.filter(ticket_id=ticket.pk, kind="breach").exists()
-    for name, value in values.items():
-        setattr(ticket, name, value)
-    schedule_on_commit(ticket.pk, values["sla_next_check_at"])
+
+def refresh_many(items, *, now: datetime | None = None) -> list[str]:
+    """``refresh`` for many ``(ticket, pending rows)`` at once: their histories in one query,
+    each tenant's policy and calendar read once (a batch dispatch refreshes hundreds)."""
+    from portal.sla.models import SLAEvent
+
+    now = now or timezone.now()
+    items = list(items)
+    history = status_rows_of([ticket.pk for ticket, _pending in items])
+    policies: dict[int, tuple] = {}
+    computed = []
+    with config_snapshot():  # the fallback targets are settings: read once, not per ticket
+        for ticket, pending in items:
+            if ticket.tenant_id not in policies:
+                policy = default_policy_for(ticket.tenant)
+                policies[ticket.tenant_id] = (policy, load_business_calendar(policy.calendar) if policy else None)
+            policy, calendar = policies[ticket.tenant_id]
+            rows = history[ticket.pk] + list(pending)
+            clocks = compute(ticket, rows=rows, now=now, policy=policy, calendar=calendar)
+            computed.append((ticket, stored_values(ticket, clocks, now=now)))
+    # Sticky once an SLAEvent recorded the breach (a raised target does not un-notify).
+    unbreaching = [ticket.pk for ticket, values in computed if ticket.sla_breached and not values["sla_breached"]]
+    recorded = set()
+    if unbreaching:
+        recorded = set(
+            SLAEvent.objects.filter(ticket_id__in=unbreaching, kind="breach").values_list("ticket_id", flat=True)
+        )
+    for ticket, values in computed:
+        if ticket.pk in recorded:
+            values["sla_breached"] = True
+        for name, value in values.items():
+            setattr(ticket, name, value)
+        schedule_on_commit(ticket.pk, values["sla_next_check_at"])
     return list(STORED_FIELDS)
 
 

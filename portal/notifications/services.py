@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -50,13 +51,8 @@ def channel_preferences(user, notification_type: str) -> tuple[bool, bool, bool]
     """(in_app, email, chat) for ``user`` and ``notification_type``, defaults when no row.
     Locked types (``LOCKED_TYPES``) always keep in-app and email on."""
     row = NotificationPreference.objects.filter(user=user, type=notification_type).first()
-    if row is not None:
-        in_app, email, chat = row.in_app, row.email, row.chat
-    else:
-        in_app, email, chat = DEFAULT_PREFERENCES.get(notification_type, (True, False, False))
-    if notification_type in LOCKED_TYPES:
-        return True, True, chat
-    return in_app, email, chat
+    stored = {(user.pk, notification_type): (row.in_app, row.email, row.chat)} if row is not None else {}
+    return _preferences(stored, user.pk, notification_type)
 
 
 @transaction.atomic
@@ -100,6 +96,20 @@ def _kick_delivery(notification_id: int) -> None:
                        type(exc).__name__)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One thing to tell one user (the arguments of ``notify``)."""
+
+    recipient: object
+    type: str
+    title: str
+    message: str
+    ticket_id: int | None = None
+    data: dict | None = None
+    actor: object = None
+    force_email: bool = False
+
+
 @transaction.atomic
 def notify(
     *,
@@ -120,50 +130,8 @@ def notify(
 
     Returns the stored notification, or None when nothing is to be sent (every channel off, the
     recipient is the actor, inactive, or a platform account without a tenant)."""
-    if type not in NotificationType.values:
-        raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown notification type."), field="type")
-    if recipient is None or recipient.tenant_id is None or not recipient.is_active:
-        return None
-    if actor is not None and getattr(actor, "pk", None) == recipient.pk:
-        return None  # nobody needs to be told about what they did themselves
-    in_app, email, chat = channel_preferences(recipient, type)
-    email = email or force_email
-    robots = []
-    if chat:
-        robots = [r for r in ChatRobot.objects.filter(tenant_id=recipient.tenant_id, enabled=True) if r.receives(type)]
-    email_to = ""
-    if email and recipient.email and get_config("notification.email.enabled", tenant=recipient.tenant):
-        email_to = recipient.email
-    if not (in_app or email_to or robots):
-        return None
-    payload = dict(data or {})
-    if actor is not None:
-        payload.setdefault("actor", {"id": actor.pk, "username": getattr(actor, "username", "")})
-    notification = Notification.objects.create(
-        tenant_id=recipient.tenant_id,
-        recipient=recipient,
-        type=type,
-        title=title[:200],
-        message=message,
-        ticket_id=ticket_id,
-        data=payload,
-        in_app=in_app,
-    )
-    first_retry = timezone.now() + FIRST_RETRY_AFTER
-    outbox = []
-    if in_app:
-        outbox.append(Delivery(notification=notification, channel=Channel.WEBSOCKET, target=""))
-    if email_to:
-        outbox.append(Delivery(notification=notification, channel=Channel.EMAIL, target=email_to))
-    for robot in robots:
-        target = f"robot:{robot.pk}"
-        outbox.append(Delivery(notification=notification, channel=Channel.CHAT, target=target, robot=robot))
-    for row in outbox:
-        row.next_attempt_at = first_retry
-    Delivery.objects.bulk_create(outbox)
-    notification_id = notification.pk
-    transaction.on_commit(lambda: _kick_delivery(notification_id), robust=True)
-    return notification
+    notice = Notice(recipient, type, title, message, ticket_id, data, actor, force_email)
+    return notify_all([notice])[0]
 
 
 @transaction.atomic
@@ -179,27 +147,105 @@ def notify_many(
     force_email: bool = False,
 ) -> list[Notification]:
     """``notify`` for several users (each once, even if listed twice), in one transaction."""
-    seen, created = set(), []
-    for recipient in recipients:
-        if recipient is None or recipient.pk in seen:
-            continue
-        seen.add(recipient.pk)
-        notification = notify(
-            recipient=recipient,
-            type=type,
-            title=title,
-            message=message,
-            ticket_id=ticket_id,
-            data=data,
-            actor=actor,
-            force_email=force_email,
+    unique = {recipient.pk: recipient for recipient in recipients if recipient is not None}
+    notices = [Notice(r, type, title, message, ticket_id, data, actor, force_email) for r in unique.values()]
+    return [n for n in notify_all(notices) if n is not None]
+
+
+@transaction.atomic
+def notify_all(notices: list[Notice]) -> list[Notification | None]:
+    """``notify`` for each notice, with a number of queries that does not grow with the
+    notices (one preference read, chat robots and the email switch once per tenant, one INSERT
+    of notifications, one of their outbox rows); one entry per notice, None where nothing is
+    sent."""
+    for notice in notices:
+        if notice.type not in NotificationType.values:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, _("Unknown notification type."), field="type")
+    wanted = [
+        n
+        for n in notices
+        if n.recipient is not None
+        and n.recipient.tenant_id is not None
+        and n.recipient.is_active
+        and (n.actor is None or getattr(n.actor, "pk", None) != n.recipient.pk)  # nobody is told what they did
+    ]
+    stored = {
+        (row.user_id, row.type): (row.in_app, row.email, row.chat)
+        for row in NotificationPreference.objects.filter(
+            user_id__in={n.recipient.pk for n in wanted}, type__in={n.type for n in wanted}
         )
-        if notification is not None:
-            created.append(notification)
-    return created
+    } if wanted else {}  # fmt: skip
+    robots_of: dict[int, list] = {}
+    email_on: dict[int, bool] = {}
+    planned = []  # (notice, notification, outbox rows)
+    for notice in wanted:
+        recipient = notice.recipient
+        in_app, email, chat = _preferences(stored, recipient.pk, notice.type)
+        email = email or notice.force_email
+        robots = []
+        if chat:
+            if recipient.tenant_id not in robots_of:
+                robots_of[recipient.tenant_id] = list(
+                    ChatRobot.objects.filter(tenant_id=recipient.tenant_id, enabled=True)
+                )
+            robots = [r for r in robots_of[recipient.tenant_id] if r.receives(notice.type)]
+        email_to = ""
+        if email and recipient.email:
+            if recipient.tenant_id not in email_on:
+                email_on[recipient.tenant_id] = bool(get_config("notification.email.enabled", tenant=recipient.tenant))
+            email_to = recipient.email if email_on[recipient.tenant_id] else ""
+        if not (in_app or email_to or robots):
+            continue
+        payload = dict(notice.data or {})
+        if notice.actor is not None:
+            payload.setdefault("actor", {"id": notice.actor.pk, "username": getattr(notice.actor, "username", "")})
+        notification = Notification(
+            tenant_id=recipient.tenant_id,
+            recipient=recipient,
+            type=notice.type,
+            title=notice.title[:200],
+            message=notice.message,
+            ticket_id=notice.ticket_id,
+            data=payload,
+            in_app=in_app,
+        )
+        outbox = []
+        if in_app:
+            outbox.append((Channel.WEBSOCKET, "", None))
+        if email_to:
+            outbox.append((Channel.EMAIL, email_to, None))
+        outbox.extend((Channel.CHAT, f"robot:{robot.pk}", robot) for robot in robots)
+        planned.append((notice, notification, outbox))
+    Notification.objects.bulk_create([notification for _notice, notification, _outbox in planned])
+    first_retry = timezone.now() + FIRST_RETRY_AFTER
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                notification=notification, channel=channel, target=target, robot=robot, next_attempt_at=first_retry
+            )
+            for _notice, notification, outbox in planned
+            for channel, target, robot in outbox
+        ]
+    )
+    ids = [notification.pk for _notice, notification, _outbox in planned]
+    if ids:
+
+        def kick_deliveries() -> None:
+            for notification_id in ids:
+                _kick_delivery(notification_id)
+
+        transaction.on_commit(kick_deliveries, robust=True)
+    made = {id(notice): notification for notice, notification, _outbox in planned}
+    return [made.get(id(notice)) for notice in notices]
 
 
-# --- Reading --------------------------------------------------------------------------------
+def _preferences(stored: dict, user_id: int, notification_type: str) -> tuple[bool, bool, bool]:
+    in_app, email, chat = stored.get(
+        (user_id, notification_type), DEFAULT_PREFERENCES.get(notification_type, (True, False, False))
+    )
+    if notification_type in LOCKED_TYPES:
+        return True, True, chat
+    return in_app, email, chat
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.celery import app as celery_app
+from portal.errors import DomainError
 from portal.notifications import services
 from portal.notifications.models import ChatRobot, Delivery, Notification, NotificationPreference
 from portal.notifications.services import notify
@@ -110,6 +111,77 @@ class TestWrittenWithTheChange:
             recipients=[alice, bob, alice, None], type="announcement", title="维护通知", message="今晚维护"
         )
         assert sorted(n.recipient_id for n in created) == sorted([alice.pk, bob.pk])
+
+
+class TestManyAtOnce:
+    """``notify_all``: what ``notify`` does for each notice, for a fixed number of queries."""
+
+    def test_each_notice_follows_its_recipients_preferences(self, alice, tenant_a, make_user, chat_platform):
+        configure_smtp(2525)
+        bob = make_user(tenant_a, "agent", username="bob", email="bob@a.test")
+        gone = make_user(tenant_a, "agent", username="gone", email="gone@a.test")
+        gone.status = "inactive"
+        gone.save(update_fields=["status"])
+        robot = ChatRobot.objects.create(
+            tenant=tenant_a,
+            name="值班群",
+            platform="wecom",
+            webhook_url=chat_platform.url("/x"),
+            types=["comment_added"],
+        )
+        NotificationPreference.objects.create(tenant=tenant_a, user=bob, type="ticket_assigned", email=False)
+        NotificationPreference.objects.create(tenant=tenant_a, user=alice, type="comment_added", chat=True)
+        notices = [
+            services.Notice(alice, "ticket_assigned", "分配 1", "TK-1", ticket_id=1),
+            services.Notice(bob, "ticket_assigned", "分配 2", "TK-2", ticket_id=2),
+            services.Notice(alice, "comment_added", "评论", "TK-1", ticket_id=1),
+            services.Notice(gone, "ticket_assigned", "分配 3", "TK-3"),  # inactive: nothing
+            services.Notice(alice, "ticket_assigned", "分配 4", "TK-4", actor=alice),  # her own change: nothing
+        ]
+        made = services.notify_all(notices)
+        assert [n is not None for n in made] == [True, True, True, False, False]
+        channels = [sorted((d.channel, d.target) for d in n.deliveries.all()) for n in made[:3]]
+        assert channels == [
+            [("email", "alice@a.test"), ("websocket", "")],
+            [("websocket", "")],  # bob turned email off for assignments
+            [("chat", f"robot:{robot.pk}"), ("websocket", "")],  # comment_added: chat on, email off by default
+        ]
+        assert [(n.recipient_id, n.title, n.ticket_id) for n in made[:3]] == [
+            (alice.pk, "分配 1", 1),
+            (bob.pk, "分配 2", 2),
+            (alice.pk, "评论", 1),
+        ]
+
+    def test_an_unknown_type_refuses_them_all(self, alice):
+        notices = [services.Notice(alice, "ticket_assigned", "好", "1"), services.Notice(alice, "nonsense", "坏", "2")]
+        with pytest.raises(DomainError):
+            services.notify_all(notices)
+        assert not Notification.objects.exists()
+
+    def test_queries_do_not_grow_with_the_notices(self, alice, tenant_a, make_user):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        users = [alice, *(make_user(tenant_a, "agent", username=f"u{k}", email=f"u{k}@a.test") for k in range(10))]
+
+        def cost(n):
+            with CaptureQueriesContext(connection) as ctx:
+                made = services.notify_all([services.Notice(u, "ticket_assigned", "分配", "TK") for u in users[:n]])
+            assert all(made)
+            return len(ctx.captured_queries)
+
+        cost(1)
+        assert cost(2) == cost(11)
+
+    def test_commit_queues_each_delivery_once(
+        self, alice, tenant_a, make_user, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        bob = make_user(tenant_a, "agent", username="bob")
+        queued = []
+        monkeypatch.setattr(deliver_notification, "delay", lambda *a: queued.append(a))
+        with django_capture_on_commit_callbacks(execute=True):
+            made = services.notify_all([services.Notice(u, "ticket_assigned", "分配", "TK") for u in (alice, bob)])
+        assert sorted(queued) == sorted((n.pk,) for n in made)
 
 
 class TestDelivery:
