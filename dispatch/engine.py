@@ -542,66 +542,80 @@ def constraint_reason(a: Assessment, pool: Pool, i: int, code: str) -> str:
     return str(CONSTRAINT_LABELS.get(code, code))
 
 
-def _phrases(a: Assessment, pool: Pool, i: int) -> dict[str, tuple[int, str]]:
-    """Per component: (quality 2 good / 1 fair / 0 weak, phrase)."""
-    row = pool.rows[i]
-    out = {}
+def _skill_phrase(a: Assessment, pool: Pool, i: int) -> tuple[int, str]:
     s = float(a.skill[i])
     if not a.ticket.required_skills:
-        out["skill"] = (1, _("no particular skill required"))
-    elif s >= 80:
-        out["skill"] = (2, _("strong skill match (%(pct)s%%)") % {"pct": round(s)})
-    elif s >= 60:
-        out["skill"] = (1, _("good skill match (%(pct)s%%)") % {"pct": round(s)})
-    else:
-        out["skill"] = (0, _("modest skill match (%(pct)s%%)") % {"pct": round(s)})
+        return 1, _("no particular skill required")
+    if s >= 80:
+        return 2, _("strong skill match (%(pct)s%%)") % {"pct": round(s)}
+    if s >= 60:
+        return 1, _("good skill match (%(pct)s%%)") % {"pct": round(s)}
+    return 0, _("modest skill match (%(pct)s%%)") % {"pct": round(s)}
+
+
+def _workload_phrase(a: Assessment, pool: Pool, i: int) -> tuple[int, str]:
+    row = pool.rows[i]
     load = {"current": pool.load(i), "max": row.max_workload}
     utilisation = pool.load(i) / max(1, row.max_workload)
     if utilisation < 0.4:
-        out["workload"] = (2, _("light workload (%(current)s/%(max)s)") % load)
-    elif utilisation < 0.75:
-        out["workload"] = (1, _("moderate workload (%(current)s/%(max)s)") % load)
-    else:
-        out["workload"] = (0, _("heavy workload (%(current)s/%(max)s)") % load)
+        return 2, _("light workload (%(current)s/%(max)s)") % load
+    if utilisation < 0.75:
+        return 1, _("moderate workload (%(current)s/%(max)s)") % load
+    return 0, _("heavy workload (%(current)s/%(max)s)") % load
+
+
+def _location_phrase(a: Assessment, pool: Pool, i: int) -> tuple[int, str]:
     d = a.distance[i]
     if not np.isnan(d):
         km = {"km": round(float(d), 1) if d < 10 else round(float(d))}
         if d <= 10:
-            out["location"] = (2, _("nearby (%(km)s km)") % km)
-        elif d <= 50:
-            out["location"] = (1, _("within reach (%(km)s km)") % km)
-        else:
-            out["location"] = (0, _("far away (%(km)s km)") % km)
-    else:
-        loc = float(a.location[i])
-        if loc >= SAME_DISTRICT:
-            out["location"] = (2, _("same district"))
-        elif loc >= SAME_CITY:
-            out["location"] = (2, _("same city"))
-        elif loc >= IN_SERVICE_AREA:
-            out["location"] = (1, _("serves this area"))
-        elif loc == UNKNOWN_LOCATION:
-            out["location"] = (1, _("ticket location unknown"))
-        else:
-            out["location"] = (0, _("in another city"))
+            return 2, _("nearby (%(km)s km)") % km
+        if d <= 50:
+            return 1, _("within reach (%(km)s km)") % km
+        return 0, _("far away (%(km)s km)") % km
+    loc = float(a.location[i])
+    if loc >= SAME_DISTRICT:
+        return 2, _("same district")
+    if loc >= SAME_CITY:
+        return 2, _("same city")
+    if loc >= IN_SERVICE_AREA:
+        return 1, _("serves this area")
+    if loc == UNKNOWN_LOCATION:
+        return 1, _("ticket location unknown")
+    return 0, _("in another city")
+
+
+def _performance_phrase(a: Assessment, pool: Pool, i: int) -> tuple[int, str]:
     p = float(a.performance[i])
     if not pool.has_performance[i]:
-        out["performance"] = (1, _("no track record yet"))
-    elif p >= 85:
-        out["performance"] = (2, _("excellent track record (%(pct)s%%)") % {"pct": round(p)})
-    elif p >= 70:
-        out["performance"] = (1, _("good track record (%(pct)s%%)") % {"pct": round(p)})
-    else:
-        out["performance"] = (0, _("weaker track record (%(pct)s%%)") % {"pct": round(p)})
-    return out
+        return 1, _("no track record yet")
+    if p >= 85:
+        return 2, _("excellent track record (%(pct)s%%)") % {"pct": round(p)}
+    if p >= 70:
+        return 1, _("good track record (%(pct)s%%)") % {"pct": round(p)}
+    return 0, _("weaker track record (%(pct)s%%)") % {"pct": round(p)}
+
+
+_PHRASES = {
+    "skill": _skill_phrase,
+    "workload": _workload_phrase,
+    "location": _location_phrase,
+    "performance": _performance_phrase,
+}
+
+
+def _phrases(a: Assessment, pool: Pool, i: int, wanted=COMPONENTS) -> dict[str, tuple[int, str]]:
+    """Per wanted component: (quality 2 good / 1 fair / 0 weak, phrase). Only those asked for
+    are translated (a batch's records phrase thousands)."""
+    return {c: _PHRASES[c](a, pool, i) for c in wanted}
 
 
 def dispatch_reason(a: Assessment, pool: Pool, i: int) -> str:
     """Why engineer ``i`` was picked, in the active language, strongest weighted factor first."""
-    phrases = _phrases(a, pool, i)
     w = dict(zip(COMPONENTS, a.weights.as_tuple(), strict=True))
-    ordered = sorted(COMPONENTS, key=lambda c: (-w[c], COMPONENTS.index(c)))
-    text = _(", ").join(phrases[c][1] for c in ordered if w[c] > 0)
+    ordered = [c for c in sorted(COMPONENTS, key=lambda c: (-w[c], COMPONENTS.index(c))) if w[c] > 0]
+    phrases = _phrases(a, pool, i, ordered)
+    text = _(", ").join(phrases[c][1] for c in ordered)
     if a.rules.fired:
         text += _("; rules applied: %(names)s") % {"names": _(", ").join(r.name for r in a.rules.fired)}
     return text[:1].upper() + text[1:]
@@ -609,7 +623,6 @@ def dispatch_reason(a: Assessment, pool: Pool, i: int) -> str:
 
 def alternative_reason(a: Assessment, pool: Pool, i: int, chosen: int | None) -> str:
     """A short comparison of an alternative with the chosen engineer."""
-    phrases = _phrases(a, pool, i)
     w = dict(zip(COMPONENTS, a.weights.as_tuple(), strict=True))
     scores = {c: float(getattr(a, c)[i]) for c in COMPONENTS}
     weighted = [c for c in COMPONENTS if w[c] > 0] or list(COMPONENTS)
@@ -618,6 +631,7 @@ def alternative_reason(a: Assessment, pool: Pool, i: int, chosen: int | None) ->
         worst = min(weighted, key=lambda c: (scores[c], -w[c]))
     else:
         worst = min(weighted, key=lambda c: (scores[c] - float(getattr(a, c)[chosen]), -w[c]))
+    phrases = _phrases(a, pool, i, {best, worst})
     good, bad = phrases[best][1], phrases[worst][1]
     if best == worst or phrases[worst][0] == 2:
         text = _("Close alternative: %(good)s") % {"good": good}

@@ -15,6 +15,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -38,6 +39,8 @@ from engineers.models import EngineerProfile, EngineerSkill, Skill
 from engineers.roster import roster_token
 from portal.config import config_snapshot, get_config
 from portal.errors import DomainError, ErrorCode
+from portal.notifications.models import Notification, NotificationType
+from portal.notifications.services import deliver_notification_now
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, TicketStatus
 from tickets.models import Ticket
@@ -665,31 +668,48 @@ def _record(*, s: Suggestion, i: int, by, kind: str, warnings=(), overridden=(),
     )
 
 
+@contextmanager
+def _new_assignment_notices(pairs: set[tuple[int, int]]):
+    """Yields a list that, after the block, holds the ids of the assignment notices the block
+    wrote for ``pairs`` (ticket id, engineer's user id)."""
+    created: list[int] = []
+    if not pairs:
+        yield created
+        return
+    mine = Notification.objects.filter(
+        ticket_id__in={ticket_id for ticket_id, _user in pairs}, type=NotificationType.TICKET_ASSIGNED
+    ).values_list("pk", "ticket_id", "recipient_id")
+
+    def current() -> set[int]:
+        return {pk for pk, ticket_id, user_id in mine.all() if (ticket_id, user_id) in pairs}  # fresh each time
+
+    before = current()
+    yield created
+    created.extend(sorted(current() - before))
+
+
+def _deliver_after_commit(notification_ids: list[int]) -> None:
+    """A fired ``notify_immediately`` rule: deliver right after commit in this process instead
+    of the normal queued path (the queued task then finds the outbox already done)."""
+    for notification_id in notification_ids:
+        transaction.on_commit(lambda n=notification_id: deliver_notification_now(n), robust=True)
+
+
 def _assign(*, s: Suggestion, i: int, by, note: str, notify_engineer: bool = True, assignee=None) -> None:
     """Assign through the ticket service. ``notify_engineer=False``: the assignment notice the
     ticket workflow wrote for the engineer is withdrawn before commit (nothing is delivered).
-    A fired ``notify_immediately`` rule delivers it right after commit in this process instead
-    of the normal queued path (the queued task then finds the outbox already done).
-    ``assignee``: the engineer's user when the caller loaded it already (a batch)."""
-    from portal.notifications.models import Notification, NotificationType
-    from portal.notifications.services import deliver_notification_now
-
+    ``assignee``: the engineer's user when the caller loaded it already."""
     if assignee is None:
         assignee = get_user_model().objects.get(pk=s.user_id(i))
     if notify_engineer and not s.rules.notify_immediately:  # the workflow's own notice, queued as usual
         ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
         return
-    mine = Notification.objects.filter(
-        ticket_id=s.ticket.pk, recipient_id=assignee.pk, type=NotificationType.TICKET_ASSIGNED
-    )
-    before = set(mine.values_list("pk", flat=True))
-    ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
-    created = mine.exclude(pk__in=before)
+    with _new_assignment_notices({(s.ticket.pk, assignee.pk)}) as created:
+        ticket_services.ticket_assign(ticket=s.ticket, by=by, assignee=assignee, note=note)
     if not notify_engineer:
-        created.delete()
+        Notification.objects.filter(pk__in=created).delete()
     else:
-        for notification_id in created.values_list("pk", flat=True):
-            transaction.on_commit(lambda n=notification_id: deliver_notification_now(n), robust=True)
+        _deliver_after_commit(created)
 
 
 def _no_engineer(s: Suggestion) -> DomainError:
@@ -925,20 +945,20 @@ def dispatch_batch(*, tenant, by, ticket_ids: list[int], request: Request) -> Ba
     users = get_user_model().objects.in_bulk(
         {by_ticket[item["ticket"].pk].user_id(item["position"]) for item in planned}
     )
-    records = []
+    records, assignments, immediate = [], [], set()
     with config_snapshot():  # one read of each setting for the whole batch, not one per ticket
         for item in planned:
             s, i = by_ticket[item["ticket"].pk], item["position"]
             record = _record(s=s, i=i, by=by, kind=DispatchType.BATCH, batch_id=result.batch_id, now=now)
-            _assign(
-                s=s,
-                i=i,
-                by=by,
-                note=_("Batch dispatch: %(reason)s") % {"reason": record.reason},
-                assignee=users[s.user_id(i)],
-            )
+            note = _("Batch dispatch: %(reason)s") % {"reason": record.reason}
+            assignments.append((s.ticket, users[s.user_id(i)], note))
+            if s.rules.notify_immediately:
+                immediate.add((s.ticket.pk, s.user_id(i)))
             item["record"] = record
             records.append(record)
+        with _new_assignment_notices(immediate) as created:
+            ticket_services.tickets_assign_all(by=by, assignments=assignments)
+        _deliver_after_commit(created)
     DispatchRecord.objects.bulk_create(records)
     return result
 

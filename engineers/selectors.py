@@ -8,6 +8,7 @@ open-ticket counts in the same SQL statement (one subquery per figure, no per-ro
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -179,7 +180,13 @@ def infer_skill_codes(*, tenant, text: str) -> list[str]:
 def contains_word(haystack: str, word: str) -> bool:
     """An ASCII word as a word (``vpn`` in "VPN断开" yes, ``sql`` in "mysql" no): the one
     word rule of skill inference, here and in dispatch's skill matcher."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", haystack) is not None
+    return _word_pattern(word).search(haystack) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern:
+    # compiled once per word: a batch dispatch matches ~20,000 (text, keyword) pairs
+    return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
 
 
 # --- duty ------------------------------------------------------------------------------------------
