@@ -4,7 +4,8 @@
         .venv/bin/python -m bench.knowledge [--documents 100000] [--runs 200]
 
 Migrates the database, creates a ``bench_kb`` tenant (once) with a reviewer, an author and a
-requester, bulk-inserts the documents with their index rows (once; rerunning reuses them) — the
+requester, bulk-inserts the documents with their index rows and plain texts (once; rerunning
+reuses them) — the
 terms come from the same ``knowledge.text.terms`` the service uses, computed once per template
 sentence, the tsvectors are built in the INSERT — runs VACUUM (ANALYZE), then:
 
@@ -114,7 +115,7 @@ def seed(total: int):
     from accounts.models import User
     from accounts.services import user_create
     from knowledge import services, text
-    from knowledge.models import Document, DocumentTag, DocumentVersion, SearchTerm
+    from knowledge.models import Document, DocumentTag, DocumentText, DocumentVersion, SearchTerm
     from tenants.models import Tenant
     from tenants.services import tenant_create
 
@@ -208,8 +209,8 @@ def seed(total: int):
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO knowledge_documentsearch (document_id, tenant_id, status, visibility, author_id, "
-                    "category_id, difficulty_level, content_type, tags, plain_text, source_updated_at, indexed_at, "
-                    "vector, head) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, %s, "
+                    "category_id, difficulty_level, content_type, tags, source_updated_at, indexed_at, "
+                    "vector, head) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, "
                     "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B') || "
                     "setweight(to_tsvector('simple', %s), 'C'), to_tsvector('simple', %s))",
                     [
@@ -223,7 +224,6 @@ def seed(total: int):
                             d.difficulty_level,
                             d.content_type,
                             json.dumps(d.tags),
-                            r[3],
                             d.updated_at,
                             now,
                             r[0],
@@ -234,6 +234,13 @@ def seed(total: int):
                         for d, r in zip(documents, rows, strict=True)
                     ],
                 )
+            DocumentText.objects.bulk_create(
+                [
+                    DocumentText(tenant=tenant, document=d, plain_text=r[3])
+                    for d, r in zip(documents, rows, strict=True)
+                ],
+                batch_size=batch,
+            )
             DocumentVersion.objects.bulk_create(
                 [
                     DocumentVersion(

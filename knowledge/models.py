@@ -311,8 +311,9 @@ class DocumentSearch(TenantOwnedModel):
     to ``Document``, whose rows are wide): the weighted tsvector (PostgreSQL, GIN-indexed; on
     SQLite the same terms live in the FTS5 table ``knowledge_fts``), copies of the fields that
     decide visibility (``status``, ``visibility``, ``author``) and that filters and facets use
-    (``category``, ``difficulty_level``, ``content_type``, ``tags``), and the plain text the
-    snippets are cut from. ``source_updated_at`` is the document's ``updated_at`` it was built
+    (``category``, ``difficulty_level``, ``content_type``, ``tags``). The plain text the snippets
+    are cut from lives apart (``DocumentText``): a search reads this row for every match, that
+    text only for the page. ``source_updated_at`` is the document's ``updated_at`` it was built
     from (the sweep re-indexes rows that are behind). ``head`` (PostgreSQL, GIN-indexed) holds
     the title terms alone: it finds the strongest candidates of a large match without reading
     the whole match (on SQLite an FTS5 column filter does). The rows of a page are always read
@@ -330,11 +331,24 @@ class DocumentSearch(TenantOwnedModel):
     difficulty_level = models.CharField(max_length=16, choices=DifficultyLevel.choices, blank=True)
     content_type = models.CharField(max_length=16, choices=ContentType.choices, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    plain_text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
     head = SearchVectorField(null=True)
     source_updated_at = models.DateTimeField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document_id"]
+
+
+class DocumentText(TenantOwnedModel):
+    """The plain text of a document (markdown rendered and stripped) that search snippets and
+    the workbench's hits are cut from, written by the indexer with the index row. It is kept
+    off ``DocumentSearch`` because a search reads that row for every match and this text only
+    for the ten or so documents of a page: apart, the rows a large match reads are ~30%
+    smaller (docs/performance.md)."""
+
+    document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="plain")
+    plain_text = models.TextField(blank=True)
 
     class Meta:
         ordering = ["document_id"]
