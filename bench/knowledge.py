@@ -115,7 +115,7 @@ def seed(total: int):
     from accounts.models import User
     from accounts.services import user_create
     from knowledge import services, text
-    from knowledge.models import Document, DocumentTag, DocumentText, DocumentVersion, SearchTerm
+    from knowledge.models import Document, DocumentTag, DocumentVersion, SearchTerm
     from tenants.models import Tenant
     from tenants.services import tenant_create
 
@@ -210,9 +210,9 @@ def seed(total: int):
                 cursor.executemany(
                     "INSERT INTO knowledge_documentsearch (document_id, tenant_id, status, visibility, author_id, "
                     "category_id, difficulty_level, content_type, tags, source_updated_at, indexed_at, "
-                    "vector, head) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, "
+                    "vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, "
                     "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B') || "
-                    "setweight(to_tsvector('simple', %s), 'C'), to_tsvector('simple', %s))",
+                    "setweight(to_tsvector('simple', %s), 'C'))",
                     [
                         (
                             d.pk,
@@ -229,18 +229,16 @@ def seed(total: int):
                             r[0],
                             r[1],
                             r[2],
-                            r[0],
                         )
                         for d, r in zip(documents, rows, strict=True)
                     ],
                 )
-            DocumentText.objects.bulk_create(
-                [
-                    DocumentText(tenant=tenant, document=d, plain_text=r[3])
-                    for d, r in zip(documents, rows, strict=True)
-                ],
-                batch_size=batch,
-            )
+                # the plain text and the title vector, kept apart from the index row
+                cursor.executemany(
+                    "INSERT INTO knowledge_documenttext (document_id, tenant_id, plain_text, head) "
+                    "VALUES (%s, %s, %s, to_tsvector('simple', %s))",
+                    [(d.pk, tenant.pk, r[3], r[0]) for d, r in zip(documents, rows, strict=True)],
+                )
             DocumentVersion.objects.bulk_create(
                 [
                     DocumentVersion(

@@ -314,10 +314,8 @@ class DocumentSearch(TenantOwnedModel):
     (``category``, ``difficulty_level``, ``content_type``, ``tags``). The plain text the snippets
     are cut from lives apart (``DocumentText``): a search reads this row for every match, that
     text only for the page. ``source_updated_at`` is the document's ``updated_at`` it was built
-    from (the sweep re-indexes rows that are behind). ``head`` (PostgreSQL, GIN-indexed) holds
-    the title terms alone: it finds the strongest candidates of a large match without reading
-    the whole match (on SQLite an FTS5 column filter does). The rows of a page are always read
-    again through the document's own visibility rules."""
+    from (the sweep re-indexes rows that are behind). The rows of a page are always read again
+    through the document's own visibility rules."""
 
     document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="search")
     status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
@@ -332,7 +330,6 @@ class DocumentSearch(TenantOwnedModel):
     content_type = models.CharField(max_length=16, choices=ContentType.choices, blank=True)
     tags = models.JSONField(default=list, blank=True)
     vector = SearchVectorField(null=True)
-    head = SearchVectorField(null=True)
     source_updated_at = models.DateTimeField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
@@ -341,14 +338,17 @@ class DocumentSearch(TenantOwnedModel):
 
 
 class DocumentText(TenantOwnedModel):
-    """The plain text of a document (markdown rendered and stripped) that search snippets and
-    the workbench's hits are cut from, written by the indexer with the index row. It is kept
-    off ``DocumentSearch`` because a search reads that row for every match and this text only
-    for the ten or so documents of a page: apart, the rows a large match reads are ~30%
-    smaller (docs/performance.md)."""
+    """What a search reads of a document only for some documents, written by the indexer with
+    the index row: the plain text (markdown rendered and stripped) that search snippets and the
+    workbench's hits are cut from — read for the page's documents — and ``head``, the title
+    terms alone (PostgreSQL, GIN-indexed), which finds the strongest candidates of a large match
+    under a match limit without reading the whole match (on SQLite an FTS5 column filter does).
+    They are kept off ``DocumentSearch`` because a search reads that row for every match: apart,
+    the rows a large match reads are ~a third smaller (docs/performance.md)."""
 
     document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="plain")
     plain_text = models.TextField(blank=True)
+    head = SearchVectorField(null=True)
 
     class Meta:
         ordering = ["document_id"]

@@ -5,7 +5,9 @@ Index: every save schedules ``index_document`` after commit. It writes the docum
 classes — title (A), tags/keywords/summary (B), body (C) — on PostgreSQL into the GIN-indexed
 ``tsvector`` column of ``DocumentSearch`` (``'simple'`` configuration: the terms are already
 normalised), on SQLite into the FTS5 table ``knowledge_fts``. The same row carries copies of
-the fields that decide visibility and that filters and facets use.
+the fields that decide visibility and that filters and facets use; the plain text of the
+snippets and the title vector live apart (``DocumentText``), as a search reads them only for
+some documents.
 
 Query: the same normalisation turns the query into groups of alternatives (``query_groups``),
 all groups must match (if none does, any group may). One statement over the index rows the
@@ -18,9 +20,9 @@ visibility rules) and highlighted (``knowledge.text.highlight``/``snippet``, esc
 Cost: a search reads every matching index row once, so its cost grows with the match. By
 default every search is exact. With ``KNOWLEDGE_SEARCH_MATCH_LIMIT`` = N (an operator's
 choice, see ``match_limit``) a larger match is read as its first N rows plus the best documents
-whose title matches (the ``head`` GIN index / an FTS5 ``{title}`` filter): the total is then a
-lower bound (``total_exact`` false) and the facets count the rows read; title matches still
-rank first, the body-only rest is ranked within the rows read.
+whose title matches (the GIN index of ``DocumentText.head`` / an FTS5 ``{title}`` filter): the
+total is then a lower bound (``total_exact`` false) and the facets count the rows read; title
+matches still rank first, the body-only rest is ranked within the rows read.
 """
 
 from __future__ import annotations
@@ -121,7 +123,9 @@ def index_document(document_id: int) -> None:
             vector=SearchVector(Value(values["title_terms"]), weight="A", config="simple")
             + SearchVector(Value(values["tag_terms"]), weight="B", config="simple")
             + SearchVector(Value(values["body_terms"]), weight="C", config="simple"),
-            head=SearchVector(Value(values["title_terms"]), config="simple"),
+        )
+        DocumentText.objects.filter(document_id=document.pk).update(
+            head=SearchVector(Value(values["title_terms"]), config="simple")
         )
     else:
         _fts_delete(document.pk)
@@ -199,8 +203,9 @@ def matching(
         vector = "vector" if on_rows else "search__vector"
         query = SearchQuery(_pg_tsquery(groups, any_group=any_group), search_type="raw", config="simple")
         queryset = queryset.filter(**{vector: query})
-        if in_head:
-            queryset = queryset.filter(head=query)
+        if in_head:  # the title vector lives apart from the index row (DocumentText)
+            titled = DocumentText.objects.filter(head=query).values("document_id")
+            queryset = queryset.filter(document_id__in=titled)
         return queryset.annotate(relevance=SearchRank(F(vector), query, weights=PG_WEIGHTS, normalization=Value(32)))
     # Only constants are formatted into the SQL (table and column names, weights); the match
     # expression is a parameter.
