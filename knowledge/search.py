@@ -333,7 +333,7 @@ class Found:
 def _tag_counts_sql(counted: str) -> str:
     if is_postgres():
         # group the tag lists first: far fewer distinct lists than documents; grouped as
-        # text, which hashes several times faster than jsonb
+        # text, cheaper to hash than jsonb
         return (
             "SELECT tag, CAST(SUM(n) AS BIGINT) AS n "  # noqa: S608 - constant CTE names
             f"FROM (SELECT CAST(tags AS TEXT) AS tags, COUNT(*) AS n FROM {counted} GROUP BY 1) lists "
