@@ -311,12 +311,11 @@ class DocumentSearch(TenantOwnedModel):
     to ``Document``, whose rows are wide): the weighted tsvector (PostgreSQL, GIN-indexed; on
     SQLite the same terms live in the FTS5 table ``knowledge_fts``), copies of the fields that
     decide visibility (``status``, ``visibility``, ``author``) and that filters and facets use
-    (``category``, ``difficulty_level``, ``content_type``, ``tags``), and the plain text the
-    snippets are cut from. ``source_updated_at`` is the document's ``updated_at`` it was built
-    from (the sweep re-indexes rows that are behind). ``head`` (PostgreSQL, GIN-indexed) holds
-    the title terms alone: it finds the strongest candidates of a large match without reading
-    the whole match (on SQLite an FTS5 column filter does). The rows of a page are always read
-    again through the document's own visibility rules."""
+    (``category``, ``difficulty_level``, ``content_type``, ``tags``). The plain text the snippets
+    are cut from lives apart (``DocumentText``): a search reads this row for every match, that
+    text only for the page. ``source_updated_at`` is the document's ``updated_at`` it was built
+    from (the sweep re-indexes rows that are behind). The rows of a page are always read again
+    through the document's own visibility rules."""
 
     document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="search")
     status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
@@ -330,11 +329,26 @@ class DocumentSearch(TenantOwnedModel):
     difficulty_level = models.CharField(max_length=16, choices=DifficultyLevel.choices, blank=True)
     content_type = models.CharField(max_length=16, choices=ContentType.choices, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    plain_text = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
-    head = SearchVectorField(null=True)
     source_updated_at = models.DateTimeField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["document_id"]
+
+
+class DocumentText(TenantOwnedModel):
+    """What a search reads of a document only for some documents, written by the indexer with
+    the index row: the plain text (markdown rendered and stripped) that search snippets and the
+    workbench's hits are cut from — read for the page's documents — and ``head``, the title
+    terms alone (PostgreSQL, GIN-indexed), which finds the strongest candidates of a large match
+    under a match limit without reading the whole match (on SQLite an FTS5 column filter does).
+    They are kept off ``DocumentSearch`` because a search reads that row for every match: apart,
+    the rows a large match reads are ~a third smaller (docs/performance.md)."""
+
+    document = models.OneToOneField(Document, primary_key=True, on_delete=models.CASCADE, related_name="plain")
+    plain_text = models.TextField(blank=True)
+    head = SearchVectorField(null=True)
 
     class Meta:
         ordering = ["document_id"]

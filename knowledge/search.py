@@ -5,7 +5,9 @@ Index: every save schedules ``index_document`` after commit. It writes the docum
 classes — title (A), tags/keywords/summary (B), body (C) — on PostgreSQL into the GIN-indexed
 ``tsvector`` column of ``DocumentSearch`` (``'simple'`` configuration: the terms are already
 normalised), on SQLite into the FTS5 table ``knowledge_fts``. The same row carries copies of
-the fields that decide visibility and that filters and facets use.
+the fields that decide visibility and that filters and facets use; the plain text of the
+snippets and the title vector live apart (``DocumentText``), as a search reads them only for
+some documents.
 
 Query: the same normalisation turns the query into groups of alternatives (``query_groups``),
 all groups must match (if none does, any group may). One statement over the index rows the
@@ -18,9 +20,9 @@ visibility rules) and highlighted (``knowledge.text.highlight``/``snippet``, esc
 Cost: a search reads every matching index row once, so its cost grows with the match. By
 default every search is exact. With ``KNOWLEDGE_SEARCH_MATCH_LIMIT`` = N (an operator's
 choice, see ``match_limit``) a larger match is read as its first N rows plus the best documents
-whose title matches (the ``head`` GIN index / an FTS5 ``{title}`` filter): the total is then a
-lower bound (``total_exact`` false) and the facets count the rows read; title matches still
-rank first, the body-only rest is ranked within the rows read.
+whose title matches (the GIN index of ``DocumentText.head`` / an FTS5 ``{title}`` filter): the
+total is then a lower bound (``total_exact`` false) and the facets count the rows read; title
+matches still rank first, the body-only rest is ranked within the rows read.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from django.utils import timezone
 
 from knowledge import text
 from knowledge.choices import DATE_RANGES, DocumentStatus, SearchSort, Visibility
-from knowledge.models import Document, DocumentSearch, DocumentTag, KnowledgeCategory, SearchTerm
+from knowledge.models import Document, DocumentSearch, DocumentTag, DocumentText, KnowledgeCategory, SearchTerm
 
 log = logging.getLogger(__name__)
 
@@ -106,20 +108,24 @@ def index_document(document_id: int) -> None:
     document = Document.all_objects.select_for_update().filter(pk=document_id).first()
     if document is None or document.is_deleted:
         DocumentSearch.objects.filter(document_id=document_id).delete()
+        DocumentText.objects.filter(document_id=document_id).delete()
         SearchTerm.objects.filter(document_id=document_id).delete()
         if not is_postgres():
             _fts_delete(document_id)
         return
     values = build_terms(document)
-    DocumentSearch.objects.update_or_create(
-        document_id=document.pk, defaults={**row_fields(document), "plain_text": values["plain_text"]}
+    DocumentSearch.objects.update_or_create(document_id=document.pk, defaults=row_fields(document))
+    DocumentText.objects.update_or_create(
+        document_id=document.pk, defaults={"tenant_id": document.tenant_id, "plain_text": values["plain_text"]}
     )
     if is_postgres():
         DocumentSearch.objects.filter(document_id=document.pk).update(
             vector=SearchVector(Value(values["title_terms"]), weight="A", config="simple")
             + SearchVector(Value(values["tag_terms"]), weight="B", config="simple")
             + SearchVector(Value(values["body_terms"]), weight="C", config="simple"),
-            head=SearchVector(Value(values["title_terms"]), config="simple"),
+        )
+        DocumentText.objects.filter(document_id=document.pk).update(
+            head=SearchVector(Value(values["title_terms"]), config="simple")
         )
     else:
         _fts_delete(document.pk)
@@ -197,8 +203,9 @@ def matching(
         vector = "vector" if on_rows else "search__vector"
         query = SearchQuery(_pg_tsquery(groups, any_group=any_group), search_type="raw", config="simple")
         queryset = queryset.filter(**{vector: query})
-        if in_head:
-            queryset = queryset.filter(head=query)
+        if in_head:  # the title vector lives apart from the index row (DocumentText)
+            titled = DocumentText.objects.filter(head=query).values("document_id")
+            queryset = queryset.filter(document_id__in=titled)
         return queryset.annotate(relevance=SearchRank(F(vector), query, weights=PG_WEIGHTS, normalization=Value(32)))
     # Only constants are formatted into the SQL (table and column names, weights); the match
     # expression is a parameter.
@@ -279,16 +286,18 @@ def apply_filters(rows: QuerySet, params: SearchParams, *, tenant) -> QuerySet:
     return rows
 
 
-def scored(rows: QuerySet, sort: str) -> QuerySet:
-    """``rows`` with the ``score`` they are ranked by: the relevance, blended on request with
-    popularity or rating (those figures change with every view, so they stay on the document
-    and only these two sorts join it)."""
+def boosted(rows: QuerySet, sort: str) -> QuerySet:
+    """``rows`` with the ``boost`` their relevance is multiplied by: popularity or rating on
+    request (those figures change with every view, so they stay on the document and only these
+    two sorts join it), otherwise 1. The score is ``relevance * boost``, computed over the
+    matched rows, so the rank function runs once per row (an annotation that refers to another
+    repeats its SQL)."""
     if sort == SearchSort.POPULARITY:
         views = Cast(F("document__view_count"), FloatField())
-        return rows.annotate(score=F("relevance") * (Value(1.0) + Ln(views + Value(1.0)) / Value(5.0)))
+        return rows.annotate(boost=Value(1.0) + Ln(views + Value(1.0)) / Value(5.0))
     if sort == SearchSort.RATING:
-        return rows.annotate(score=F("relevance") * (Value(1.0) + F("document__rating_avg") / Value(5.0)))
-    return rows.annotate(score=F("relevance"))
+        return rows.annotate(boost=Value(1.0) + F("document__rating_avg") / Value(5.0))
+    return rows.annotate(boost=Value(1.0, output_field=FloatField()))
 
 
 FACET_LIMIT = 20
@@ -321,56 +330,69 @@ class Found:
     ranked: list[tuple[int, float, float]] = field(default_factory=list)
 
 
-def _tag_counts_sql() -> str:
-    if is_postgres():  # group the tag lists first: far fewer distinct lists than documents
+def _tag_counts_sql(counted: str) -> str:
+    if is_postgres():
+        # group the tag lists first: far fewer distinct lists than documents; grouped as
+        # text, cheaper to hash than jsonb
         return (
-            "SELECT tag, CAST(SUM(n) AS BIGINT) AS n "
-            "FROM (SELECT tags, COUNT(*) AS n FROM counted GROUP BY tags) lists "
-            "CROSS JOIN LATERAL jsonb_array_elements_text(lists.tags) AS tag GROUP BY tag"
+            "SELECT tag, CAST(SUM(n) AS BIGINT) AS n "  # noqa: S608 - constant CTE names
+            f"FROM (SELECT CAST(tags AS TEXT) AS tags, COUNT(*) AS n FROM {counted} GROUP BY 1) lists "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(CAST(lists.tags AS jsonb)) AS tag GROUP BY tag"
         )
-    return "SELECT j.value AS tag, COUNT(*) AS n FROM counted, json_each(counted.tags) AS j GROUP BY j.value"
+    return f"SELECT j.value AS tag, COUNT(*) AS n FROM {counted}, json_each({counted}.tags) AS j GROUP BY j.value"  # noqa: S608
 
 
-def _order_fields(sort: str) -> tuple[str, str]:
-    return ("-source_updated_at", "-document_id") if sort == SearchSort.DATE else ("-score", "-document_id")
+def _order(sort: str) -> str:
+    return "source_updated_at DESC, document_id DESC" if sort == SearchSort.DATE else "score DESC, document_id DESC"
 
 
-COLUMNS = ("document_id", "category_id", "difficulty_level", "tags", "relevance", "score", "source_updated_at")
+COLUMNS = ("document_id", "category_id", "difficulty_level", "tags", "relevance", "boost", "source_updated_at")
+# what ranking reads of a matched row; the score is derived from the row's relevance (read
+# from a materialised row, so the rank function is not evaluated again)
+RANKED = "document_id, relevance, relevance * boost AS score, source_updated_at"
 
 
 def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: int) -> Found:
     """The total, the facets (categories × difficulty levels grouped once, the top tags) and
     the first ``window`` ranked ids of the match of ``groups`` in ``filtered``
     (``DocumentSearch`` rows), in ONE statement over the index rows alone. The match is read
-    once (``m``); under a match limit N at most N + 1 rows, and the ranking also sees the best
-    documents whose title matches (``h``, found through the head index), so a large match
+    once (``m``, the rank computed once per row) and every part is computed from it: the
+    total is the sum of the category × level groups, so an exact search needs no separate
+    count. Under a match limit N at most N + 1 rows are read, and the ranking also sees the
+    best documents whose title matches (``h``, found through the head index), so a large match
     still ranks its strongest documents first."""
     limit = match_limit()
-    sampled = scored(matching(filtered, groups, any_group=any_group), sort).order_by().values(*COLUMNS)
+    sampled = boosted(matching(filtered, groups, any_group=any_group), sort).order_by().values(*COLUMNS)
     m_sql, m_params = (sampled if limit is None else sampled[: limit + 1]).query.sql_with_params()
-    order = "source_updated_at DESC, document_id DESC" if sort == SearchSort.DATE else "score DESC, document_id DESC"
+    order = _order(sort)
     big, txt, flt = "CAST(NULL AS BIGINT)", "CAST(NULL AS TEXT)", "CAST(NULL AS FLOAT)"
-    ranked = "document_id, relevance, score, source_updated_at"
-    if limit is None:  # exact: the match is every candidate
-        counted, candidates, h_params = "SELECT * FROM m", f"SELECT {ranked} FROM m", []  # noqa: S608
+    if limit is None:  # exact: the match is every candidate, the groups count all of it
+        ctes, counted, h_params, counting = "", "m", [], ""
+        candidates = f"(SELECT {RANKED} FROM m)"  # noqa: S608
     else:
-        strong = scored(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by()
-        h_sql, h_params = strong.values(*COLUMNS).order_by(*_order_fields(sort))[:limit].query.sql_with_params()
-        counted = f"SELECT * FROM m LIMIT {int(limit)}"  # noqa: S608
-        candidates = f"SELECT {ranked} FROM m UNION SELECT {ranked} FROM ({h_sql}) h"  # noqa: S608
+        strong = boosted(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by()
+        h_sql, h_params = strong.values(*COLUMNS).query.sql_with_params()
+        ctes = f", counted AS MATERIALIZED (SELECT * FROM m LIMIT {int(limit)})"  # noqa: S608
+        counted = "counted"
+        # OFFSET 0 keeps the head rows a subquery of their own on PostgreSQL (not pulled up),
+        # so their relevance is computed once
+        fence = " OFFSET 0" if is_postgres() else ""
+        candidates = (
+            f"(SELECT {RANKED} FROM m UNION SELECT * FROM (SELECT {RANKED} FROM "  # noqa: S608
+            f"({h_sql}{fence}) h ORDER BY {order} LIMIT {int(limit)}) h_top)"
+        )
+        counting = f"SELECT 'n', {big}, {txt}, COUNT(*), {flt}, {flt} FROM m UNION ALL "  # noqa: S608
     # Only constants (the ordering, limits, NULL casts) and our own compiled queries are
     # formatted into the SQL; values are parameters of the inner queries.
     sql = (
-        f"WITH m AS MATERIALIZED ({m_sql}), "  # noqa: S608
-        f"counted AS MATERIALIZED ({counted}) "
-        f"SELECT 'n', {big}, {txt}, COUNT(*), {flt}, {flt} FROM m "
-        f"UNION ALL SELECT 'g', category_id, difficulty_level, COUNT(*), {flt}, {flt} FROM counted "
+        f"WITH m AS MATERIALIZED ({m_sql}){ctes} "  # noqa: S608
+        f"{counting}"
+        f"SELECT 'g', category_id, difficulty_level, COUNT(*), {flt}, {flt} FROM {counted} "
         "GROUP BY category_id, difficulty_level "
-        f"UNION ALL SELECT * FROM (SELECT 't', {big}, tag, n, {flt}, {flt} FROM ({_tag_counts_sql()}) by_tag "
+        f"UNION ALL SELECT * FROM (SELECT 't', {big}, tag, n, {flt}, {flt} FROM ({_tag_counts_sql(counted)}) by_tag "
         f"ORDER BY n DESC, tag LIMIT {FACET_LIMIT}) top_tags "
         f"UNION ALL SELECT * FROM (SELECT 'r', document_id, {txt}, {big}, relevance, score FROM "
-        f"({candidates}) candidates "
-        f"ORDER BY {order} LIMIT {int(window)}) top_rows"
+        f"{candidates} candidates ORDER BY {order} LIMIT {int(window)}) top_rows"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*m_params, *h_params])
@@ -378,7 +400,7 @@ def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: 
     found = Found()
     for kind, key, name, count, relevance, score in rows:
         if kind == "n":
-            found.exact = limit is None or count <= limit
+            found.exact = count <= limit
         elif kind == "g":
             found.total += count
             if key is not None:
@@ -446,8 +468,8 @@ def search(*, user, base: QuerySet, rows: QuerySet, params: SearchParams) -> Sea
     page = []
     wanted = found.ranked[start:window]
     if wanted:
-        documents = base.filter(pk__in=[pk for pk, _r, _s in wanted]).select_related("category", "author", "search")
-        by_id = {d.pk: d for d in documents.defer("content", "search__vector", "search__tags")}
+        documents = base.filter(pk__in=[pk for pk, _r, _s in wanted]).select_related("category", "author", "plain")
+        by_id = {d.pk: d for d in documents.defer("content")}
         for pk, relevance, score in wanted:
             document = by_id.get(pk)
             if document is not None:
@@ -471,9 +493,14 @@ def search(*, user, base: QuerySet, rows: QuerySet, params: SearchParams) -> Sea
     )
 
 
+def plain_text_of(document: Document) -> str:
+    """The indexed plain text of a search hit (read with the page), or its summary."""
+    return getattr(getattr(document, "plain", None), "plain_text", "") or document.summary or ""
+
+
 def highlight_item(document: Document, groups: list[list[str]], *, enabled: bool = True) -> dict:
     """The escaped title and content snippet of one hit, matched words in ``<em>``."""
-    plain = getattr(getattr(document, "search", None), "plain_text", "") or document.summary
+    plain = plain_text_of(document)
     if not enabled:
         return {"title": text.highlight(document.title, []), "content": text.snippet(plain, [])}
     return {"title": text.highlight(document.title, groups), "content": text.snippet(plain, groups)}

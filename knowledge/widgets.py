@@ -17,7 +17,7 @@ def _search(user, text: str, limit: int) -> list[SearchHit]:
     result = selectors.run_search(user=user, params=search.SearchParams(q=text, size=limit, highlight=False))
     hits = []
     for document in result.items:
-        plain = getattr(getattr(document, "search", None), "plain_text", "") or document.summary or ""
+        plain = search.plain_text_of(document)
         matched_title = text.lower() in document.title.lower()
         hits.append(
             SearchHit(

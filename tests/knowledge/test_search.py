@@ -339,3 +339,58 @@ def test_a_match_larger_than_one_search_reads_still_ranks_title_matches_first(kb
     with translation.override("en"):
         page = client.get(reverse("knowledge:list"), {"q": "VPN"}, headers={"accept-language": "en"})
     assert page.status_code == 200 and "More than 3 results" in page.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "popularity", "rating"])
+def test_totals_and_facets_are_exact_and_of_our_tenant_whatever_the_sort(kb, other_kb, api, commit, sort):
+    """One pass counts every match the user may see (not the page, not another tenant's) for
+    every sort, and ranks by the sort: the score is the relevance times the sort's boost."""
+    ours = services.category_create(tenant=kb.tenant, by=kb.admin, data={"name": "网络"})
+    theirs = services.category_create(tenant=other_kb.tenant, by=other_kb.admin, data={"name": "外部"})
+    with commit():
+        for n in range(6):
+            kb.published(
+                title=f"VPN 断开 {n}" if n < 2 else f"网络巡检 {n}",
+                content="检查 VPN 网关。",
+                category_id=ours.pk,
+                tags=["VPN", "网络"] if n % 2 else ["VPN"],
+                difficulty_level="advanced" if n < 2 else "beginner",
+            )
+        kb.published(title="VPN 内部手册", content="VPN", is_public=False, tags=["内部"])
+        for n in range(4):
+            other_kb.published(title=f"VPN {MARKER} {n}", content="VPN", category_id=theirs.pk, tags=["外部"])
+    data = _search(api, kb.requester, q="VPN", size=1, sort=sort)
+    assert data["total"] == 6 and data["total_exact"] is True and len(data["items"]) == 1
+    assert _facets(data) == ({("网络", 6)}, {("VPN", 6), ("网络", 3)}, {("advanced", 2), ("beginner", 4)})
+    assert MARKER not in str(data) and "内部" not in str(data["facets"])
+    pages = [_search(api, kb.requester, q="VPN", size=4, page=n, sort=sort) for n in (1, 2)]
+    assert sum(len(p["items"]) for p in pages) == 6 and len({i["id"] for p in pages for i in p["items"]}) == 6
+    if sort == "relevance":
+        scores = [item["score"] for p in pages for item in p["items"]]
+        assert scores == sorted(scores, reverse=True) and set(_titles(pages[0])[:2]) == {"VPN 断开 0", "VPN 断开 1"}
+    reviewer = _search(api, kb.reviewer, q="VPN", sort=sort)
+    assert reviewer["total"] == 7 and ("内部", 1) in _facets(reviewer)[1]
+    assert _search(api, other_kb.requester, q="VPN", sort=sort)["total"] == 4
+
+
+def test_snippets_are_cut_from_the_indexed_plain_text_and_follow_saves(kb, api, commit):
+    """The plain text a hit's snippet comes from is written with the index row (kept apart
+    from it): the snippet shows the body's matched words, escaped, follows a save and goes
+    with the document."""
+    from knowledge.models import DocumentText
+
+    with commit():
+        document = kb.published(
+            title="邮箱容量", summary="容量说明", content="# 清理\n\n**邮箱**已满时无法接收新邮件 <script>x</script>"
+        )
+    content = _search(api, kb.requester, q="接收")["items"][0]["highlight"]["content"]
+    assert "<em>接收</em>" in content and "<script>" not in content and "**" not in content
+    with commit():
+        services.document_update(document=document, by=kb.reviewer, data={"content": "请归档旧邮件后重新同步。"})
+    content = _search(api, kb.requester, q="归档")["items"][0]["highlight"]["content"]
+    assert "<em>归档</em>" in content and "接收" not in content
+    assert _search(api, kb.requester, q="接收")["total"] == 0
+    with commit():
+        services.document_delete(document=document, by=kb.reviewer)
+    assert _search(api, kb.requester, q="归档")["total"] == 0
+    assert not DocumentText.objects.filter(document_id=document.pk).exists()
