@@ -73,6 +73,28 @@ def contains_q(field: str, text: str) -> Q:
     return Q(**{f"{field}__icontains": text})
 
 
+def contains_any_q(fields, text: str) -> Q:
+    """One of ``fields`` contains ``text`` (case-insensitive), index-served at any length.
+
+    A short query is written as "some field has the gram" AND "some field contains the text",
+    not as the OR of each field's pair: the two are equal (a field that contains one or two
+    characters has them among its grams), but only this form lets PostgreSQL answer the whole
+    gram condition from the indexes (a BitmapOr of the gram indexes) and drop it from the
+    rows' filter. In the per-field form every matching row computed its grams again
+    (``search_grams`` costs ~30 µs a call): a common word's capped count of 10,000 matches
+    spent 300 ms on it."""
+    if not _short(text):
+        q = Q()
+        for field in fields:
+            q |= Q(**{f"{field}__icontains": text})
+        return q
+    has_gram, contains = Q(), Q()
+    for field in fields:
+        has_gram |= Q(HasGram(field, text))
+        contains |= Q(ContainsText(field, text))
+    return contains & has_gram
+
+
 def startswith_q(field: str, text: str) -> Q:
     if _short(text):
         return Q(StartsWithText(field, text)) & Q(HasGram(field, text))
