@@ -10,7 +10,8 @@ checks those rows. Other databases (SQLite) run the LIKE alone.
 
 An app that wants this for a column adds the index in its own migration
 (``CREATE INDEX … USING gin (search_grams(col))``) and builds its conditions with
-:func:`contains_q` / :func:`startswith_q` / :func:`iexact_q`.
+:func:`contains_q` / :func:`contains_any_q` (several columns) / :func:`startswith_q` /
+:func:`iexact_q`.
 """
 
 from __future__ import annotations
