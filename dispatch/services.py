@@ -733,7 +733,7 @@ def dispatch_intelligent(
     constraints it overrode. ``by=None``: the system (automatic dispatch)."""
     if by is not None:
         require_code(by, "dispatch:execute")
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
+    ticket = ticket_services.lock_ticket(ticket)
     _dispatchable(ticket)
     s = suggest(ticket=ticket, request=request)
     ranking = s.assessment.ranking(1)
@@ -781,7 +781,7 @@ def dispatch_manual(
     with warnings. Offline, off duty or outside the service area: refused unless
     ``override_constraints`` (then warnings too)."""
     require_code(by, "dispatch:manual")
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
+    ticket = ticket_services.lock_ticket(ticket)
     if ticket.status not in OPEN_STATUSES:
         raise DomainError(
             ErrorCode.TICKET_NOT_DISPATCHABLE,

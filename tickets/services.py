@@ -185,8 +185,19 @@ def save_changes(changes: list[Change], *, extra: tuple[str, ...] = ()) -> None:
     )
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").get(pk=ticket.pk)
+def _locking():
+    return Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant")
+
+
+def lock_ticket(ticket: Ticket) -> Ticket:
+    """The ticket row, locked until the transaction ends, as it is now (with its category and
+    tenant): every write of a ticket starts here."""
+    return _locking().get(pk=ticket.pk)
+
+
+def lock_tickets(ids) -> dict[int, Ticket]:
+    """``lock_ticket`` for many: locked in id order, so concurrent batches cannot deadlock."""
+    return _locking().order_by("pk").in_bulk(ids)
 
 
 def _minutes(start: datetime, end: datetime) -> int:
@@ -300,7 +311,7 @@ def ticket_update(*, ticket: Ticket, by, data: dict) -> Ticket:
     only_rating = set(data) <= {"rating", "rating_comment"}
     if not only_rating:
         require_code(by, "ticket:update")
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     now = timezone.now()
     change = Change(ticket, by, "update")
     for name in EDITABLE_FIELDS:
@@ -336,7 +347,7 @@ def ticket_update(*, ticket: Ticket, by, data: dict) -> Ticket:
 def ticket_delete(*, ticket: Ticket, by) -> None:
     """Soft delete: gone from lists, counts and lookups; an admin can restore it."""
     require_code(by, "ticket:delete")
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     change = Change(ticket, by, "delete")
     change.set("is_deleted", True)
     change.set("deleted_at", timezone.now())
@@ -408,7 +419,7 @@ def ticket_transition(
     """Move ``ticket`` to status ``to`` if the transition table and the actor's relation allow.
     ``attachments`` (links as for ``ticket_create``, e.g. a solution's files) are attached in
     the same transaction: a bad link refuses the whole move."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if to == S.ASSIGNED and ticket.assigned_to_id is None:  # needs an assignee: that is ticket_assign
         raise refuse_transition(ticket.status, to)
     check_transition(ticket, to, by)
@@ -449,7 +460,7 @@ def _assign_change(ticket: Ticket, by, assignee, note: str, now: datetime) -> Ch
 def ticket_assign(*, ticket: Ticket, by, assignee, note: str = "", priority: str | None = None) -> Ticket:
     """Give the ticket to ``assignee`` (status becomes assigned; acceptance is reset).
     ``by=None`` is the system (automatic dispatch on creation): only the status is checked."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     change = _assign_change(ticket, by, assignee, note, timezone.now())
     if priority:
         change.set("priority", priority)
@@ -468,8 +479,7 @@ def tickets_assign_all(*, by, assignments: list[tuple[Ticket, User, str]]) -> li
     ids = [ticket.pk for ticket, _assignee, _note in assignments]
     if len(set(ids)) != len(ids):
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("A ticket is listed twice."), field="ticket_ids")
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("category", "tenant").order_by("pk")
-    locked = locked.in_bulk(ids)  # in id order, so concurrent batches cannot deadlock
+    locked = lock_tickets(ids)
     now = timezone.now()
     changes = []
     for ticket, assignee, note in assignments:
@@ -491,7 +501,7 @@ def ticket_sla_escalate(
     up in priority, the escalated flag, a new assignee (an inactive one is skipped). The
     caller (``tickets.sla``) holds the ticket row already; history and the ``ESCALATED`` event
     as for any change, so a new assignee is notified and live views update."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     change = Change(ticket, None, "sla_escalation", note=note)
     now = timezone.now()
     if raise_priority:
@@ -520,7 +530,7 @@ def ticket_sla_escalate(
 @transaction.atomic
 def ticket_transfer(*, ticket: Ticket, by, assignee, note: str = "") -> tuple[Ticket, int | None]:
     """Hand an assigned ticket over to someone else; returns (ticket, previous assignee id)."""
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     check_assign(ticket, by)
     previous = ticket.assigned_to_id
     if previous is None:
@@ -540,7 +550,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, escalate_to=None, note: 
     the ticket to ``escalate_to``. ``by=None`` is the system (a scheduled job)."""
     if by is not None:
         require_code(by, "ticket:update")
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.status not in OPEN_STATUSES:
         raise DomainError(
             ErrorCode.INVALID_STATUS_TRANSITION,
@@ -565,7 +575,7 @@ def ticket_escalate(*, ticket: Ticket, by, reason: str, escalate_to=None, note: 
 def ticket_accept(*, ticket: Ticket, by) -> Ticket:
     """The assignee confirms they take the ticket (status stays assigned)."""
     require_code(by, "ticket:accept")
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.assigned_to_id != by.pk:
         raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only the assignee can accept this ticket."))
     if ticket.status != S.ASSIGNED or ticket.accepted_at is not None:
@@ -585,7 +595,7 @@ def ticket_accept(*, ticket: Ticket, by) -> Ticket:
 def ticket_reject(*, ticket: Ticket, by, reason: str, suggest_assignee_id=None) -> Ticket:
     """The assignee declines: the ticket goes back to the unassigned queue."""
     require_code(by, "ticket:reject")
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     if ticket.assigned_to_id != by.pk:
         raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only the assignee can reject this ticket."))
     check_transition(ticket, S.NEW, by)
@@ -617,7 +627,7 @@ def _check_rating(ticket: Ticket, by, rating) -> None:
 
 @transaction.atomic
 def ticket_rate(*, ticket: Ticket, by, rating: int, comment: str = "") -> Ticket:
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     _check_rating(ticket, by, rating)
     change = Change(ticket, by, "rate")
     change.set("rating", rating)
@@ -684,7 +694,7 @@ def comment_create(
         raise DomainError(ErrorCode.VALIDATION_FAILED, _("The comment is empty."), field="content")
     if is_internal and not is_staff_member(by):
         raise DomainError(ErrorCode.INSUFFICIENT_PERMISSIONS, _("Only staff can write internal notes."))
-    ticket = _lock(ticket)
+    ticket = lock_ticket(ticket)
     now = timezone.now()
     comment = TicketComment.objects.create(
         tenant_id=ticket.tenant_id,
@@ -740,7 +750,7 @@ def attachment_upload(
     attachment.file.save("upload", upload, save=False)
     attachment.save()
     if ticket is not None:
-        locked = _lock(ticket)
+        locked = lock_ticket(ticket)
         change = Change(locked, by, "attachment")
         change.save(force_row=("attachment", None, attachment.original_name))
         events.ticket_event(events.ATTACHMENT_ADDED, ticket=locked, actor=by)
@@ -753,7 +763,7 @@ def attachment_delete(*, attachment: TicketAttachment, by) -> None:
     require_code(by, "ticket:delete")
     TicketAttachment.objects.filter(pk=attachment.pk).update(is_deleted=True, deleted_at=timezone.now())
     if attachment.ticket_id:
-        ticket = _lock(attachment.ticket)
+        ticket = lock_ticket(attachment.ticket)
         change = Change(ticket, by, "attachment_delete")
         change.save(force_row=("attachment", attachment.original_name, None))
         events.ticket_event(events.ATTACHMENT_DELETED, ticket=ticket, actor=by)

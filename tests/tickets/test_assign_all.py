@@ -116,10 +116,11 @@ def test_the_actor_needs_the_permission_and_relation_for_each_ticket(desk):
 
 def test_a_ticket_listed_twice_or_of_another_tenant_is_refused(desk, other_desk):
     ticket = desk.ticket(title="重复")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         services.tickets_assign_all(
             by=desk.supervisor, assignments=[(ticket, desk.agent, ""), (ticket, desk.agent, "")]
         )
+    assert refused.value.code.name == "VALIDATION_FAILED"
     foreign = other_desk.ticket(title="别的租户")
     with pytest.raises(DomainError) as refused:  # another tenant's ticket: not found for this actor
         services.tickets_assign_all(
