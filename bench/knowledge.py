@@ -210,7 +210,7 @@ def seed(total: int):
                 cursor.executemany(
                     "INSERT INTO knowledge_documentsearch (document_id, tenant_id, status, visibility, author_id, "
                     "category_id, difficulty_level, content_type, tags, source_updated_at, indexed_at, "
-                    "vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CAST(%s AS jsonb), %s, %s, "
+                    "vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                     "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B') || "
                     "setweight(to_tsvector('simple', %s), 'C'))",
                     [
@@ -223,7 +223,7 @@ def seed(total: int):
                             d.category_id,
                             d.difficulty_level,
                             d.content_type,
-                            json.dumps(d.tags),
+                            json.dumps(d.tags, ensure_ascii=False),
                             d.updated_at,
                             now,
                             r[0],

@@ -27,6 +27,7 @@ matches still rank first, the body-only rest is ranked within the rows read.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -90,7 +91,7 @@ def row_fields(document: Document) -> dict:
         "category_id": document.category_id,
         "difficulty_level": document.difficulty_level,
         "content_type": document.content_type,
-        "tags": list(dict.fromkeys(document.tags)),
+        "tags": json.dumps(list(dict.fromkeys(document.tags)), ensure_ascii=False),
         "source_updated_at": document.updated_at,
     }
 
@@ -332,11 +333,12 @@ class Found:
 
 def _tag_counts_sql(counted: str) -> str:
     if is_postgres():
-        # group the tag lists first: far fewer distinct lists than documents; grouped as
-        # text, cheaper to hash than jsonb
+        # group the tag lists first: far fewer distinct lists than documents; the index row
+        # keeps its list as JSON text, which hashes far cheaper than jsonb (or a cast of it),
+        # and only the distinct lists are parsed
         return (
             "SELECT tag, CAST(SUM(n) AS BIGINT) AS n "  # noqa: S608 - constant CTE names
-            f"FROM (SELECT CAST(tags AS TEXT) AS tags, COUNT(*) AS n FROM {counted} GROUP BY 1) lists "
+            f"FROM (SELECT tags, COUNT(*) AS n FROM {counted} GROUP BY 1) lists "
             "CROSS JOIN LATERAL jsonb_array_elements_text(CAST(lists.tags AS jsonb)) AS tag GROUP BY tag"
         )
     return f"SELECT j.value AS tag, COUNT(*) AS n FROM {counted}, json_each({counted}.tags) AS j GROUP BY j.value"  # noqa: S608
@@ -346,10 +348,20 @@ def _order(sort: str) -> str:
     return "source_updated_at DESC, document_id DESC" if sort == SearchSort.DATE else "score DESC, document_id DESC"
 
 
-COLUMNS = ("document_id", "category_id", "difficulty_level", "tags", "relevance", "boost", "source_updated_at")
-# what ranking reads of a matched row; the score is derived from the row's relevance (read
-# from a materialised row, so the rank function is not evaluated again)
-RANKED = "document_id, relevance, relevance * boost AS score, source_updated_at"
+def _columns(sort: str) -> tuple[str, ...]:
+    """What the match keeps of each row: the facets' fields, the relevance, and only for the
+    sorts that use them the boost and the date (every column is copied for every match)."""
+    extra = {SearchSort.POPULARITY: ("boost",), SearchSort.RATING: ("boost",), SearchSort.DATE: ("source_updated_at",)}
+    return ("document_id", "category_id", "difficulty_level", "tags", "relevance", *extra.get(sort, ()))
+
+
+def _ranked(sort: str) -> str:
+    """What ranking reads of a matched row; the score is derived from the row's relevance (read
+    from a materialised row, so the rank function is not evaluated again), times the boost
+    where the sort has one."""
+    score = "relevance * boost" if sort in (SearchSort.POPULARITY, SearchSort.RATING) else "relevance"
+    date = ", source_updated_at" if sort == SearchSort.DATE else ""
+    return f"document_id, relevance, {score} AS score{date}"
 
 
 def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: int) -> Found:
@@ -362,23 +374,24 @@ def one_pass(filtered: QuerySet, groups, *, any_group: bool, sort: str, window: 
     best documents whose title matches (``h``, found through the head index), so a large match
     still ranks its strongest documents first."""
     limit = match_limit()
-    sampled = boosted(matching(filtered, groups, any_group=any_group), sort).order_by().values(*COLUMNS)
+    columns, ranked = _columns(sort), _ranked(sort)
+    sampled = boosted(matching(filtered, groups, any_group=any_group), sort).order_by().values(*columns)
     m_sql, m_params = (sampled if limit is None else sampled[: limit + 1]).query.sql_with_params()
     order = _order(sort)
     big, txt, flt = "CAST(NULL AS BIGINT)", "CAST(NULL AS TEXT)", "CAST(NULL AS FLOAT)"
     if limit is None:  # exact: the match is every candidate, the groups count all of it
         ctes, counted, h_params, counting = "", "m", [], ""
-        candidates = f"(SELECT {RANKED} FROM m)"  # noqa: S608
+        candidates = f"(SELECT {ranked} FROM m)"  # noqa: S608
     else:
         strong = boosted(matching(filtered, groups, any_group=any_group, in_head=True), sort).order_by()
-        h_sql, h_params = strong.values(*COLUMNS).query.sql_with_params()
+        h_sql, h_params = strong.values(*columns).query.sql_with_params()
         ctes = f", counted AS MATERIALIZED (SELECT * FROM m LIMIT {int(limit)})"  # noqa: S608
         counted = "counted"
         # OFFSET 0 keeps the head rows a subquery of their own on PostgreSQL (not pulled up),
         # so their relevance is computed once
         fence = " OFFSET 0" if is_postgres() else ""
         candidates = (
-            f"(SELECT {RANKED} FROM m UNION SELECT * FROM (SELECT {RANKED} FROM "  # noqa: S608
+            f"(SELECT {ranked} FROM m UNION SELECT * FROM (SELECT {ranked} FROM "  # noqa: S608
             f"({h_sql}{fence}) h ORDER BY {order} LIMIT {int(limit)}) h_top)"
         )
         counting = f"SELECT 'n', {big}, {txt}, COUNT(*), {flt}, {flt} FROM m UNION ALL "  # noqa: S608
