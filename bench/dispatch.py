@@ -263,7 +263,7 @@ def main():
         except Rollback:
             pass
 
-    report(f"batch dispatch end to end, {len(ids)} assignments (rolled back)", timed(batch, 2))
+    report(f"batch dispatch end to end, {len(ids)} assignments (rolled back)", timed(batch, max(3, args.runs // 6)))
     result = plans[-1]
     _s, matrix, capacity, _p, _g = services.plan_batch(tickets=queue, tenant=tenant, request=request)
     start = time.perf_counter()
