@@ -18,7 +18,6 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import UserStatus
 from portal.bulk import update_each
 from portal.errors import DomainError, ErrorCode
 from portal.timestamps import iso_utc
@@ -271,11 +270,16 @@ def ticket_create(*, tenant: Tenant, by, data: dict) -> Ticket:
     change = Change(ticket, by, "create", note=data.get("note", ""))
     change.rows.append(("status", None, ticket.status))
     category = ticket.category
-    if assignee is None and category is not None and category.auto_assign_user_id:
-        auto = category.auto_assign_user
-        if auto.status == UserStatus.ACTIVE and auto.tenant_id == tenant.pk:
-            assignee = auto
-            change.note = _("Assigned automatically by category %(name)s.") % {"name": category.name}
+    # the category's user only while they may still be given tickets (active, holding
+    # ticket:process): a role taken away later leaves new tickets in the queue
+    if (
+        assignee is None
+        and category is not None
+        and category.auto_assign_user_id
+        and assignees_of(tenant).filter(pk=category.auto_assign_user_id).exists()
+    ):
+        assignee = category.auto_assign_user
+        change.note = _("Assigned automatically by category %(name)s.") % {"name": category.name}
     if assignee is not None:
         _assign_into(change, assignee, now=now)
     change.save()

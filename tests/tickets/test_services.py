@@ -10,6 +10,8 @@ import time_machine
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role, User, UserStatus
+from accounts.services import user_set_roles
 from portal.errors import DomainError, ErrorCode
 from tickets import services
 from tickets.choices import TicketStatus as S
@@ -84,6 +86,23 @@ def test_category_auto_assign_user_receives_new_tickets(desk):
     assert ticket.status == S.ASSIGNED
     assert ticket.assigned_to == desk.other_agent
     assert TicketHistory.objects.filter(ticket=ticket, field="assigned_to_id", new_value=desk.other_agent.pk).exists()
+
+
+@pytest.mark.parametrize("change", ["roles", "deactivated"])
+def test_category_auto_assign_user_who_may_no_longer_handle_tickets_gets_none(desk, change):
+    """The category's user was eligible when chosen; once their engineer role is taken away (or
+    the account deactivated), new tickets of the category wait in the queue instead."""
+    category = services.category_create(
+        tenant=desk.tenant, by=desk.admin, data={"name": "网络", "auto_assign_user": desk.other_agent}
+    )
+    if change == "roles":
+        user_set_roles(user=desk.other_agent, roles=Role.objects.filter(tenant=desk.tenant, code="user"), by=None)
+    else:
+        User.objects.filter(pk=desk.other_agent.pk).update(status=UserStatus.INACTIVE)
+    ticket = desk.ticket(category=category)
+    assert ticket.status == S.NEW
+    assert ticket.assigned_to_id is None
+    assert not TicketHistory.objects.filter(ticket=ticket, field="assigned_to_id").exists()
 
 
 ALL = list(S.values)
