@@ -188,6 +188,33 @@ class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):
         return self._create(email, password, **extra)
 
 
+def active_role_parents(tenant_id) -> dict[int, int | None]:
+    """The tenant's active roles, id → parent id: what ``role_closure`` walks."""
+    return dict(Role.objects.filter(tenant_id=tenant_id, is_active=True).values_list("id", "parent_id"))
+
+
+def role_closure(parents: dict[int, int | None], role_ids) -> set[int]:
+    """``role_ids`` and their ancestors, walking up through ``parents`` (``active_role_parents``):
+    an inactive role grants nothing and passes on nothing of its parents. The one inheritance
+    rule of authorization: ``User.permission_codes`` applies it to one user,
+    ``accounts.selectors.users_holding`` to a whole tenant, the admin API to an inactive account.
+    (Granting a role checks the granter against the role's whole chain, inactive parents
+    included: ``accounts.services._role_closure_codes``, deliberately stricter.)"""
+    closure: set[int] = set()
+    for role_id in role_ids:
+        current = role_id
+        while current in parents and current not in closure:
+            closure.add(current)
+            current = parents[current]
+    return closure
+
+
+def granted_codes(*, tenant_id, role_ids) -> list[str]:
+    """The permission codes that ``role_ids`` grant with their active ancestors, sorted."""
+    closure = role_closure(active_role_parents(tenant_id), role_ids)
+    return sorted(set(Permission.objects.filter(roles__id__in=closure).values_list("code", flat=True)))
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person (or service account) of one tenant. Platform operators have no tenant.
 
@@ -294,16 +321,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @staticmethod
     def _compute_authz(user) -> dict:
-        roles = {r.id: r for r in Role.objects.filter(tenant_id=user.tenant_id, is_active=True)}
         held = list(user.roles.filter(is_active=True).values_list("id", "code"))
-        closure: set[int] = set()
-        for role_id, _code in held:
-            current = roles.get(role_id)
-            while current is not None and current.id not in closure:
-                closure.add(current.id)
-                current = roles.get(current.parent_id)
-        codes = Permission.objects.filter(roles__id__in=closure).values_list("code", flat=True).distinct()
-        return {"roles": [code for _id, code in held], "codes": sorted(codes)}
+        codes = granted_codes(tenant_id=user.tenant_id, role_ids=[role_id for role_id, _code in held])
+        return {"roles": [code for _id, code in held], "codes": codes}
 
     @property
     def primary_role(self) -> str:

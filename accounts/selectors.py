@@ -3,7 +3,7 @@ classes; these add the joins each list shows so that lists cost a fixed number o
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from accounts.models import Permission, Role, User, UserRole, UserStatus
+from accounts.models import Permission, Role, User, UserRole, UserStatus, role_closure
 
 
 def role_list():
@@ -54,7 +54,7 @@ def users_for(user):
 def users_holding(*, tenant, code: str):
     """Active users of ``tenant`` whose permissions include ``code``: granted by one of their
     active roles or by an active ancestor of it, the rule ``User.permission_codes`` applies to
-    one user (``User._compute_authz``), here for a whole tenant: one query for the tenant's
+    one user (``accounts.models.role_closure``), here for a whole tenant: one query for the tenant's
     roles, then the users' queryset. Nothing for ``tenant=None``."""
     if tenant is None:
         return User.objects.none()
@@ -66,17 +66,7 @@ def users_holding(*, tenant, code: str):
         parents[role_id] = parent_id
         if grants_code:
             granting.add(role_id)
-    carrying = set()
-    for role_id in parents:
-        seen = set()
-        current = role_id
-        # Walk up through active ancestors only, as the per-user closure does.
-        while current in parents and current not in seen:
-            if current in granting:
-                carrying.add(role_id)
-                break
-            seen.add(current)
-            current = parents[current]
+    carrying = {role_id for role_id in parents if role_closure(parents, [role_id]) & granting}
     holders = UserRole.objects.filter(tenant=tenant, role_id__in=carrying).values("user_id")
     return User.objects.filter(tenant=tenant, status=UserStatus.ACTIVE, pk__in=holders)
 

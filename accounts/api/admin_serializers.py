@@ -7,7 +7,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import fields as shapes
-from accounts.models import Department, LoginLog, LoginSession, PermissionChangeLog, Role, User, UserStatus, UserType
+from accounts.models import (
+    Department,
+    LoginLog,
+    LoginSession,
+    PermissionChangeLog,
+    User,
+    UserStatus,
+    UserType,
+    granted_codes,
+)
 from portal.api.fields import IdField, Int32Field
 
 STATUS_ALIASES = {"1": UserStatus.ACTIVE, "0": UserStatus.INACTIVE, "2": UserStatus.INACTIVE}
@@ -231,7 +240,7 @@ class V1UserDetailSerializer(V1UserListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_permissions(self, user):
-        return sorted(user.permission_codes) if user.is_active else sorted(_codes_ignoring_status(user))
+        return sorted(user.permission_codes) if user.is_active else _codes_ignoring_status(user)
 
     @extend_schema_field(_ProfileOutSerializer)
     def get_profile(self, user):
@@ -278,18 +287,9 @@ class V1UserDetailSerializer(V1UserListSerializer):
         }
 
 
-def _codes_ignoring_status(user) -> frozenset[str]:
+def _codes_ignoring_status(user) -> list[str]:
     """What the user's roles grant, even while the account is inactive (shown to admins)."""
-    from accounts.models import Permission
-
-    roles = {r.id: r for r in Role.objects.filter(tenant_id=user.tenant_id, is_active=True)}
-    closure: set[int] = set()
-    for role_id in user.roles.values_list("id", flat=True):
-        current = roles.get(role_id)
-        while current is not None and current.id not in closure:
-            closure.add(current.id)
-            current = roles.get(current.parent_id)
-    return frozenset(Permission.objects.filter(roles__id__in=closure).values_list("code", flat=True))
+    return granted_codes(tenant_id=user.tenant_id, role_ids=user.roles.values_list("id", flat=True))
 
 
 class ProfileSerializer(serializers.Serializer):
