@@ -74,13 +74,31 @@ def plain_text(content: str, content_type: str = "markdown") -> str:
     if content_type == "text":
         return _SPACE.sub(" ", content or "").strip()
     rendered = _markdown.render(content or "")
-    rendered = re.sub(r"</(p|h\d|li|pre|blockquote|tr)>", " ", rendered)
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", rendered))).strip()
+    # blocks and line breaks part words; inline markup does not (`**first**.` reads "first.",
+    # not "first .")
+    rendered = re.sub(r"</(p|h\d|li|pre|blockquote|tr|td|th|dt|dd)>|<(br|hr|img)\b[^>]*>", " ", rendered)
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
 
 
 def make_summary(text: str, limit: int = 160) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t#]*(?:\n|\Z)")
+_TRAILING_PUNCTUATION = " \t:：.。-—"
+
+
+def summary_of(content: str, content_type: str, *, title: str) -> str:
+    """The automatic summary: the opening of the document's plain text, without an opening
+    markdown heading that only repeats the title (lists show the title, then the summary)."""
+    if content_type != "text":
+        heading = _HEADING.match(content or "")
+        if heading and heading["text"].strip(_TRAILING_PUNCTUATION).casefold() == title.strip().casefold():
+            rest = content[heading.end() :]
+            if rest.strip():
+                content = rest
+    return make_summary(plain_text(content, content_type))
 
 
 def reading_minutes(text: str) -> int:

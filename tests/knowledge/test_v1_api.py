@@ -58,6 +58,26 @@ def test_create_answers_the_documented_shape_with_a_readable_slug(kb, api):
     assert detail["estimated_read_time"] == 15 and detail["version_info"]["total_versions"] == 1
 
 
+@pytest.mark.parametrize(
+    ("title", "content", "summary"),
+    [
+        (
+            "Server disk almost full",
+            "# Server disk almost full\n\nCheck the usage **first**.",
+            "Check the usage first.",
+        ),
+        ("打印机卡纸处理", "## 打印机卡纸处理：\n\n打开前盖，取出卡住的纸张。", "打开前盖，取出卡住的纸张。"),
+        ("VPN", "VPN client setup: install the client.", "VPN client setup: install the client."),
+        ("VPN", "# VPN client setup\n\nInstall it.", "VPN client setup Install it."),
+        ("Title only", "# Title only", "Title only"),
+    ],
+)
+def test_automatic_summary_leaves_out_the_opening_heading_that_repeats_the_title(kb, title, content, summary):
+    """Lists show the title and then the summary: an article that opens with its own heading
+    would otherwise show its title twice."""
+    assert kb.draft(title=title, content=content).summary == summary
+
+
 def test_bad_input_is_refused_and_nothing_is_created(kb, other_kb, api):
     before = Document.all_objects.count()
     for body in (
