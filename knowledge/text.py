@@ -89,16 +89,16 @@ _HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t#]*(?:\n|\Z)")
 _TRAILING_PUNCTUATION = " \t:：.。-—"
 
 
-def summary_of(content: str, content_type: str, *, title: str) -> str:
-    """The automatic summary: the opening of the document's plain text, without an opening
-    markdown heading that only repeats the title (lists show the title, then the summary)."""
-    if content_type != "text":
-        heading = _HEADING.match(content or "")
-        if heading and heading["text"].strip(_TRAILING_PUNCTUATION).casefold() == title.strip().casefold():
-            rest = content[heading.end() :]
-            if rest.strip():
-                content = rest
-    return make_summary(plain_text(content, content_type))
+def summary_of(content: str, content_type: str, *, title: str, plain: str) -> str:
+    """The automatic summary: the opening of ``plain`` (``plain_text(content)``, made by the
+    caller), without an opening markdown heading that only repeats the title (lists show the
+    title, then the summary)."""
+    heading = _HEADING.match(content or "") if content_type != "text" else None
+    if heading and heading["text"].strip(_TRAILING_PUNCTUATION).casefold() == title.strip().casefold():
+        said = plain_text(heading.group(0), content_type)  # the heading line alone, as plain text
+        if plain.startswith(said) and plain[len(said) :].strip():
+            plain = plain[len(said) :]
+    return make_summary(plain)
 
 
 def reading_minutes(text: str) -> int:

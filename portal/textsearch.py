@@ -87,7 +87,7 @@ def contains_any_q(fields, text: str) -> Q:
     if not _short(text):
         q = Q()
         for field in fields:
-            q |= Q(**{f"{field}__icontains": text})
+            q |= contains_q(field, text)
         return q
     has_gram, contains = Q(), Q()
     for field in fields:

@@ -240,7 +240,10 @@ class V1UserDetailSerializer(V1UserListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_permissions(self, user):
-        return sorted(user.permission_codes) if user.is_active else _codes_ignoring_status(user)
+        if user.is_active:
+            return sorted(user.permission_codes)
+        # what the roles grant, even while the account is inactive (shown to admins)
+        return granted_codes(tenant_id=user.tenant_id, role_ids=user.roles.values_list("id", flat=True))
 
     @extend_schema_field(_ProfileOutSerializer)
     def get_profile(self, user):
@@ -285,11 +288,6 @@ class V1UserDetailSerializer(V1UserListSerializer):
             "current_sessions": live.count(),
             "last_activity": dt.to_representation(last_activity) if last_activity else None,
         }
-
-
-def _codes_ignoring_status(user) -> list[str]:
-    """What the user's roles grant, even while the account is inactive (shown to admins)."""
-    return granted_codes(tenant_id=user.tenant_id, role_ids=user.roles.values_list("id", flat=True))
 
 
 class ProfileSerializer(serializers.Serializer):

@@ -90,6 +90,18 @@ def test_locations_measure_from_an_engineer(crew, client):
     assert client.get("/dispatch/locations?ref=e999999").status_code == 404
 
 
+def test_locations_without_a_reference_say_so_instead_of_showing_an_engineer_as_chosen(crew, client):
+    client.force_login(crew.desk.supervisor)
+    Ticket.objects.filter(tenant=crew.desk.tenant).delete()  # no unassigned ticket with a place
+    body = client.get("/dispatch/locations").content.decode()
+    assert '<option value="" selected>' in body and " km" not in body
+    crew.desk.ticket(
+        title="打印机卡纸", custom_fields={"location": {"city": "北京市", "latitude": 39.9, "longitude": 116.4}}
+    )
+    body = client.get("/dispatch/locations").content.decode()
+    assert '<option value="" selected>' not in body and " km" in body  # the located ticket is the reference
+
+
 def test_manual_dispatch_page_offers_notify_and_passes_it_through(crew, client, django_capture_on_commit_callbacks):
     from portal.notifications.models import Notification
 
