@@ -70,13 +70,16 @@ def schedule_index(document_id: int) -> None:
 
 
 def build_terms(document: Document) -> dict:
+    """The terms of the three weight classes, and the plain text snippets are cut from: the
+    body without an opening heading that repeats the title (a result shows the title above its
+    snippet). The body terms keep that heading, so the ranking is the same either way."""
     plain = text.plain_text(document.content, document.content_type)
     extra = " ".join([*document.tags, *document.keywords, document.summary])
     return {
         "title_terms": " ".join(text.terms(document.title)),
         "tag_terms": " ".join(text.terms(extra)),
         "body_terms": " ".join(text.terms(plain)[:MAX_BODY_TERMS]),
-        "plain_text": plain,
+        "plain_text": text.body_text(document.content, document.content_type, title=document.title, plain=plain),
     }
 
 

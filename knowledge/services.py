@@ -78,7 +78,8 @@ def _apply(document: Document, data: dict) -> None:
     document.keywords = _clean_list(document.keywords)
     plain = text.plain_text(document.content, document.content_type)
     if not data.get("summary") and ("content" in data or not document.summary):
-        document.summary = text.summary_of(document.content, document.content_type, title=document.title, plain=plain)
+        body = text.body_text(document.content, document.content_type, title=document.title, plain=plain)
+        document.summary = text.make_summary(body)
     if not data.get("estimated_read_time"):
         document.estimated_read_time = text.reading_minutes(plain)
 

@@ -80,25 +80,38 @@ def plain_text(content: str, content_type: str = "markdown") -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
 
 
+def _splits_word(text: str, at: int) -> bool:
+    """Whether cutting ``text`` at ``at`` would split a latin word (Chinese has no spaces to
+    cut at, and any character boundary is one)."""
+    return 0 < at < len(text) and all(c.isascii() and c.isalnum() for c in text[at - 1 : at + 1])
+
+
 def make_summary(text: str, limit: int = 160) -> str:
+    """The opening of ``text`` in at most ``limit`` characters, cut after a whole word."""
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    if _splits_word(text, cut):
+        space = text.rfind(" ", limit // 2, cut)
+        cut = space if space != -1 else cut
+    return text[:cut].rstrip() + "…"
 
 
 _HEADING = re.compile(r"\A\s*#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t#]*(?:\n|\Z)")
 _TRAILING_PUNCTUATION = " \t:：.。-—"
 
 
-def summary_of(content: str, content_type: str, *, title: str, plain: str) -> str:
-    """The automatic summary: the opening of ``plain`` (``plain_text(content)``, made by the
-    caller), without an opening markdown heading that only repeats the title (lists show the
-    title, then the summary)."""
+def body_text(content: str, content_type: str, *, title: str, plain: str) -> str:
+    """``plain`` (``plain_text(content)``, made by the caller) without an opening markdown
+    heading that only repeats the title: lists and search results show the title first, then
+    the summary or the snippet cut from this text."""
     heading = _HEADING.match(content or "") if content_type != "text" else None
     if heading and heading["text"].strip(_TRAILING_PUNCTUATION).casefold() == title.strip().casefold():
         said = plain_text(heading.group(0), content_type)  # the heading line alone, as plain text
         if plain.startswith(said) and plain[len(said) :].strip():
-            plain = plain[len(said) :]
-    return make_summary(plain)
+            return plain[len(said) :].lstrip()
+    return plain
 
 
 def reading_minutes(text: str) -> int:
@@ -247,8 +260,15 @@ def snippet(text: str, groups: list[list[str]], *, length: int = 140) -> str:
         count = sum(1 for s, _e in spans[i:] if s < start + length)
         if count > best_count:
             best_start, best_count = start, count
+    first_end = next(e for s, e in spans if s == best_start)
     begin = max(0, best_start - length // 4)
+    if _splits_word(text, begin):  # start at the next word, not inside one
+        space = text.find(" ", begin, best_start)
+        begin = space + 1 if space != -1 else begin
     end = min(len(text), begin + length)
+    if _splits_word(text, end):  # end after the last whole word (never before the first match)
+        space = text.rfind(" ", first_end, end)
+        end = space if space != -1 else end
     window = text[begin:end]
     inner = [(s, e) for s, e in spans if s < end and e > begin]
     body = _wrap(window, inner, offset=begin)

@@ -394,3 +394,53 @@ def test_snippets_are_cut_from_the_indexed_plain_text_and_follow_saves(kb, api, 
         services.document_delete(document=document, by=kb.reviewer)
     assert _search(api, kb.requester, q="归档")["total"] == 0
     assert not DocumentText.objects.filter(document_id=document.pk).exists()
+
+
+def test_a_snippet_does_not_repeat_the_title_the_article_opens_with(kb, api, commit):
+    """A result shows its title, then its snippet: an article whose opening heading repeats
+    the title is cut from the body after that heading. Another opening heading stays."""
+    with commit():
+        kb.published(title="打印机卡纸处理方法", content="# 打印机卡纸处理方法\n\n关闭**打印机**电源，打开前盖。")
+        kb.published(title="网络打印机", content="# 添加步骤\n\n在设置中添加打印机。")
+    items = {_titles({"items": [item]})[0]: item for item in _search(api, kb.requester, q="打印机")["items"]}
+    jam = re.sub(r"</?em>", "", items["打印机卡纸处理方法"]["highlight"]["content"])
+    assert jam == "关闭打印机电源，打开前盖。"
+    assert items["打印机卡纸处理方法"]["highlight"]["content"].startswith("关闭<em>打印机</em>")
+    assert re.sub(r"</?em>", "", items["网络打印机"]["highlight"]["content"]).startswith("添加步骤 在设置中")
+
+
+def test_the_migration_trims_the_stored_snippet_text_of_existing_articles(kb, commit):
+    """``knowledge 0008`` rewrites the stored text of documents indexed before the rule, and
+    only where an opening heading repeats the title."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from knowledge.models import DocumentText
+
+    with commit():
+        opens_with_title = kb.published(title="VPN 断开", content="# VPN 断开\n\n重新登录客户端。")
+        other_heading = kb.published(title="邮箱", content="# 清理\n\n删除旧邮件。")
+    DocumentText.objects.filter(document=opens_with_title).update(plain_text="VPN 断开 重新登录客户端。")
+    migration = import_module("knowledge.migrations.0008_snippet_text_without_title_heading")
+    migration.trim_title_headings(apps, None)
+    assert DocumentText.objects.get(document=opens_with_title).plain_text == "重新登录客户端。"
+    assert DocumentText.objects.get(document=other_heading).plain_text == "清理 删除旧邮件。"
+
+
+def test_english_snippets_and_summaries_are_cut_between_words(kb, api, commit):
+    """A snippet window and an automatic summary never start or end inside an English word
+    (Chinese, without spaces, is cut at any character)."""
+    body = (
+        "Restart the router first. Open the web configuration page from the front panel and "
+        "write down the current settings before you change anything else in it. Check that "
+        "your computer can reach the address of the printer, then update the port."
+    )
+    words = set(body.split())
+    with commit():
+        document = kb.published(title="Network checklist", content=body)
+    content = _search(api, kb.requester, q="printer")["items"][0]["highlight"]["content"]
+    assert "<em>printer</em>" in content
+    shown = re.sub(r"</?em>", "", content).strip("…").split()
+    assert shown[0] in words and shown[-1] in words, content
+    assert document.summary.endswith("…") and document.summary[:-1].split()[-1] in words, document.summary
