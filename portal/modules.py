@@ -20,6 +20,8 @@ from importlib.util import find_spec
 from django.core.cache import cache
 from django.utils.functional import Promise
 
+from portal.cache import generation_read, generation_write, new_generation
+
 CACHE_SECONDS = 60
 
 
@@ -74,15 +76,15 @@ GENERATION_KEY = "portal:modules:generation"
 
 
 def _cache_key(tenant_id) -> str:
-    # A platform-wide switch bumps the generation, which retires every tenant's cached entry.
-    generation = cache.get_or_set(GENERATION_KEY, 1, None)
-    return f"portal:modules:disabled:{generation}:{tenant_id or 'global'}"
+    return f"portal:modules:disabled:{tenant_id or 'global'}"
 
 
 def disabled_codes(tenant_id) -> frozenset[str]:
-    """Codes switched off for a tenant (its own rows, else the platform-wide rows)."""
+    """Codes switched off for a tenant (its own rows, else the platform-wide rows). Cached per
+    tenant under a generation: a platform-wide switch starts a new one, which retires every
+    tenant's entry."""
     key = _cache_key(tenant_id)
-    cached = cache.get(key)
+    generation, cached = generation_read(GENERATION_KEY, key)
     if cached is not None:
         return frozenset(cached)
     from django.db.models import Q
@@ -96,7 +98,7 @@ def disabled_codes(tenant_id) -> frozenset[str]:
     for code, status, _owner in sorted(rows, key=lambda r: r[2] is not None):  # the tenant's rows win
         states[code] = status
     disabled = frozenset(code for code, status in states.items() if status == "disabled" and code in MODULES)
-    cache.set(key, sorted(disabled), CACHE_SECONDS)
+    generation_write(key, generation, sorted(disabled), CACHE_SECONDS)
     return disabled
 
 
@@ -105,10 +107,7 @@ def forget(tenant_id=None) -> None:
     if tenant_id is not None:
         cache.delete(_cache_key(tenant_id))
         return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    new_generation(GENERATION_KEY)
 
 
 def is_enabled(code: str | None, user) -> bool:

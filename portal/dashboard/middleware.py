@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from portal.cache import count_in_window
 from portal.dashboard import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ class WorkbenchMiddleware:
     def _count_api_hit(self) -> None:
         key = selectors.qps_key(int(timezone.now().timestamp() // 60))
         try:
-            if not cache.add(key, 1, timeout=180):
-                cache.incr(key)
+            count_in_window(key, 180)
         except Exception:
             logger.debug("api hit counter unavailable", exc_info=True)
 

@@ -23,12 +23,12 @@ import datetime
 import ipaddress
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.cache import generation_read, generation_write, new_generation
 from portal.client import client_ip
 from portal.errors import DomainError, ErrorCode
 from portal.system import policy
@@ -62,22 +62,16 @@ class Window:
         return self.message or str(ErrorCode.MAINTENANCE_MODE.spec.message)
 
 
-def _cache_key() -> str:
-    generation = cache.get_or_set(GENERATION_KEY, 1, None)
-    return f"portal:maintenance:windows:{generation}"
+CACHE_KEY = "portal:maintenance:windows"
 
 
 def forget() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    new_generation(GENERATION_KEY)
 
 
 def switched_on() -> dict:
     """{tenant_id or None: Window} of every window whose switch is on (cached briefly)."""
-    key = _cache_key()
-    cached = cache.get(key)
+    generation, cached = generation_read(GENERATION_KEY, CACHE_KEY)
     if cached is not None:
         return cached
     windows = {
@@ -92,7 +86,7 @@ def switched_on() -> dict:
         )
         for row in MaintenanceWindow.objects.filter(is_maintenance=True)
     }
-    cache.set(key, windows, CACHE_SECONDS)
+    generation_write(CACHE_KEY, generation, windows, CACHE_SECONDS)
     return windows
 
 

@@ -99,7 +99,7 @@ def test_production_processes_use_redis_and_durable_celery():
     loaded = _runtime(**PRODUCTION_ENV)
     # Then sockets, cache and the broker go through Redis, and tasks run in workers
     assert loaded["channel_layer"] == "channels_redis.core.RedisChannelLayer"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "portal.cache.SharedClientRedisCache"
     assert loaded["broker_url"] == PRODUCTION_ENV["REDIS_URL"]
     assert loaded["task_always_eager"] is False
     assert loaded["embedded_beat"] is False  # `celery -A portal beat` runs the schedule
