@@ -190,6 +190,30 @@ def rebuild_and_vacuum() -> None:
 # --- servers ----------------------------------------------------------------------------------
 
 
+def server_env(pool_max: int) -> dict[str, str]:
+    """The environment of a server process: the production settings (``DEBUG=false``, the
+    connection pool), over plain HTTP on loopback, with this process's ``SECRET_KEY`` (so the
+    tokens it issues are accepted) and the per-user API rate lifted."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "EMBEDDED_BEAT": "false",
+        "DB_POOL": "true",
+        "DB_POOL_MAX_SIZE": str(pool_max),
+        "DB_APPLICATION_NAME": APP_NAME,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+        # One bench user sends thousands of requests a minute: lift the per-user API rate so the
+        # figures are latencies, not 429s (the limiter has its own tests).
+        "API_RATE_USER": "1000000/min",
+    }
+
+
 class Servers:
     """``count`` daphne processes with the production settings, on consecutive ports."""
 
@@ -406,24 +430,7 @@ def main():
         ("v1 statistics overview 30d", lambda i: "/api/v1/tickets/statistics/overview?time_range=30d", "stats"),
         ("HTML ticket list", lambda i: "/tickets/", "page"),
     ]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ["SECRET_KEY"],
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "EMBEDDED_BEAT": "false",
-        "DB_POOL": "true",
-        "DB_POOL_MAX_SIZE": str(args.pool_max),
-        "DB_APPLICATION_NAME": APP_NAME,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-        # One bench user sends thousands of requests a minute: lift the per-user API rate so the
-        # figures are latencies, not 429s (the limiter has its own tests).
-        "API_RATE_USER": "1000000/min",
-    }
+    env = server_env(args.pool_max)
     log_dir = ROOT / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
     results = []

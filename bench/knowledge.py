@@ -13,7 +13,12 @@ sentence, the tsvectors are built in the INSERT — runs VACUUM (ANALYZE), then:
   match, suggestions, highlighted title and snippet of the page) for a mix of Chinese and
   English queries, as a requester (published public documents) — p50/p95 in ms;
 * measures the index update lag: a document is saved through ``services.document_update``; the
-  time from the commit to the moment a search finds the new word.
+  time from the commit to the moment a search finds the new word;
+* with ``--http``, also over HTTP: one daphne process with the production settings
+  (``bench.http_load.server_env``: ``DEBUG=false``, the connection pool; add ``REDIS_URL`` as in
+  production), the same query mix as ``GET /api/v1/knowledge/search`` with the requester's
+  bearer token, one client on a keep-alive connection — p50/p95 in ms, auth, middleware and
+  JSON included.
 """
 
 from __future__ import annotations
@@ -303,6 +308,45 @@ def time_search(user, runs: int):
     return timings, per_query, totals
 
 
+def time_http(user, runs: int, port: int):
+    """The same searches through one production server process, one client."""
+    import urllib.parse
+    from pathlib import Path
+
+    from accounts.auth_services import tokens_for_user
+    from bench.http_load import Client, Servers, server_env
+
+    bearer = {"Authorization": f"Bearer {tokens_for_user(user)['access_token']}"}
+
+    def path(q: str) -> str:
+        return "/api/v1/knowledge/search?" + urllib.parse.urlencode({"q": q, "size": 10, "highlight": "true"})
+
+    log_dir = Path(__file__).resolve().parent.parent / "var" / "bench"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    timings, per_query = [], {}
+    with Servers(1, port, server_env(pool_max=4), log_dir):
+        for q in QUERIES:  # warm-up, as in process
+            Client.get(port, path(q), bearer)
+        for n in range(runs):
+            q = QUERIES[n % len(QUERIES)]
+            started = time.perf_counter()
+            status, body = Client.get(port, path(q), bearer)
+            elapsed = (time.perf_counter() - started) * 1000
+            data = json.loads(body)["data"] if status == 200 else None
+            assert data and data["items"] and data["facets"]["categories"], (q, status, body[:200])
+            timings.append(elapsed)
+            per_query.setdefault(q, []).append(elapsed)
+    return timings, per_query
+
+
+def report(timings, per_query, totals) -> None:
+    for q, values in per_query.items():
+        print(
+            f"  {q:<20} total {totals[q]:>6}  p50 {statistics.median(values):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms"
+        )
+    print(f"  ALL {len(timings)} searches: p50 {statistics.median(timings):.1f} ms  p95 {pct(timings, 0.95):.1f} ms")
+
+
 def index_lag(people, rounds: int = 20):
     from django.db import transaction
 
@@ -337,6 +381,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=240)
+    parser.add_argument("--http", action="store_true", help="also time the searches over HTTP (one daphne process)")
+    parser.add_argument("--port", type=int, default=8117)
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL)")
@@ -344,11 +390,11 @@ def main(argv=None):
     _tenant, people = seed(args.documents)
     timings, per_query, totals = time_search(people["reader"], args.runs)
     print(f"\nsearch over {args.documents} documents as a requester (rank, total, facets, suggestions, highlights):")
-    for q, values in per_query.items():
-        print(
-            f"  {q:<20} total {totals[q]:>6}  p50 {statistics.median(values):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms"
-        )
-    print(f"  ALL {len(timings)} searches: p50 {statistics.median(timings):.1f} ms  p95 {pct(timings, 0.95):.1f} ms")
+    report(timings, per_query, totals)
+    if args.http:
+        timings, per_query = time_http(people["reader"], args.runs, args.port)
+        print("\nthe same over HTTP (GET /api/v1/knowledge/search, one daphne process, production settings):")
+        report(timings, per_query, totals)
     lags = index_lag(people)
     print(
         f"\nindex update lag (commit → findable), {len(lags)} saves: "
