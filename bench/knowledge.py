@@ -18,7 +18,8 @@ sentence, the tsvectors are built in the INSERT — runs VACUUM (ANALYZE), then:
   (``bench.http_load.server_env``: ``DEBUG=false``, the connection pool; add ``REDIS_URL`` as in
   production), the same query mix as ``GET /api/v1/knowledge/search`` with the requester's
   bearer token, one client on a keep-alive connection — p50/p95 in ms, auth, middleware and
-  JSON included.
+  JSON included — and the knowledge home's other reads: a document list page with its total,
+  the category tree with its counts.
 """
 
 from __future__ import annotations
@@ -336,7 +337,20 @@ def time_http(user, runs: int, port: int):
             assert data and data["items"] and data["facets"]["categories"], (q, status, body[:200])
             timings.append(elapsed)
             per_query.setdefault(q, []).append(elapsed)
-    return timings, per_query
+        # the other reads of the knowledge home: a list page with its total, the category tree
+        # with the document counts of every node
+        browsing = {}
+        for name, other in (
+            ("documents page 1", "/api/v1/knowledge/documents?page=1&size=10"),
+            ("category tree", "/api/v1/knowledge/categories"),
+        ):
+            Client.get(port, other, bearer)
+            for _n in range(max(20, runs // 6)):
+                started = time.perf_counter()
+                status, body = Client.get(port, other, bearer)
+                browsing.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+                assert status == 200, (other, status, body[:200])
+    return timings, per_query, browsing
 
 
 def report(timings, per_query, totals) -> None:
@@ -392,9 +406,11 @@ def main(argv=None):
     print(f"\nsearch over {args.documents} documents as a requester (rank, total, facets, suggestions, highlights):")
     report(timings, per_query, totals)
     if args.http:
-        timings, per_query = time_http(people["reader"], args.runs, args.port)
+        timings, per_query, browsing = time_http(people["reader"], args.runs, args.port)
         print("\nthe same over HTTP (GET /api/v1/knowledge/search, one daphne process, production settings):")
         report(timings, per_query, totals)
+        for name, values in browsing.items():
+            print(f"  {name:<27} p50 {statistics.median(values):6.1f} ms  p95 {pct(values, 0.95):6.1f} ms")
     lags = index_lag(people)
     print(
         f"\nindex update lag (commit → findable), {len(lags)} saves: "

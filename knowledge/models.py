@@ -135,7 +135,13 @@ class Document(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "status", "visibility"], name="kb_doc_visible_idx"),
             models.Index(fields=["tenant", "-updated_at", "-id"], name="kb_doc_updated_idx"),
-            models.Index(fields=["tenant", "category"], name="kb_doc_category_idx"),
+            # category filters, and the counts of lists and of the category tree from the
+            # index alone (index-only scan: the visibility columns are in it, deleted rows not)
+            models.Index(
+                fields=["tenant", "category", "status", "visibility", "author"],
+                condition=models.Q(is_deleted=False),
+                name="kb_doc_alive_category_idx",
+            ),
         ]
 
     def __str__(self) -> str:

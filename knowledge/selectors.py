@@ -91,7 +91,11 @@ def category_tree(*, user) -> list[dict]:
     documents the user may see in it and below it (one counting query, one tree query)."""
     nodes = list(categories_for(user).order_by("tree_id", "lft"))
     direct = dict(
-        documents_for(user).filter(category__isnull=False).order_by().values_list("category_id").annotate(n=Count("id"))
+        documents_for(user)
+        .filter(category__isnull=False)
+        .order_by()
+        .values_list("category_id")
+        .annotate(n=Count("*"))  # COUNT(*): the alive-category index answers alone
     )
     by_id = {n.pk: {"node": n, "children": [], "count": direct.get(n.pk, 0)} for n in nodes}
     roots = []
