@@ -37,6 +37,20 @@ class SharedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = SharedClient
 
+    def count_in_window(self, key: str, window: int, *, stamp_key: str | None, stamp) -> int:
+        """``count_in_window`` in one round trip: a MULTI of SET NX EX and INCR."""
+        client, name = self._cache.get_client(write=True), self.make_key(key)
+        with client.pipeline(transaction=True) as pipe:
+            if stamp_key is not None:
+                pipe.set(self.make_key(stamp_key), stamp, nx=True, ex=window)
+            pipe.set(name, 0, nx=True, ex=window)
+            pipe.incr(name)
+            pipe.ttl(name)
+            *_, count, ttl = pipe.execute()
+        if ttl == -1:  # a counter without expiry (left by an older writer, or made anew by INCR)
+            client.expire(name, window)
+        return count
+
 
 # --- one round trip for what every request asks of the cache ----------------------------------
 
@@ -48,17 +62,7 @@ def count_in_window(key: str, window: int, *, stamp_key: str | None = None, stam
     trip (a MULTI of SET NX EX and INCR); elsewhere the cache's ``add`` and locked ``incr``."""
     backend = caches["default"]
     if isinstance(backend, SharedClientRedisCache):
-        client, name = backend._cache.get_client(write=True), backend.make_key(key)
-        with client.pipeline(transaction=True) as pipe:
-            if stamp_key is not None:
-                pipe.set(backend.make_key(stamp_key), stamp, nx=True, ex=window)
-            pipe.set(name, 0, nx=True, ex=window)
-            pipe.incr(name)
-            pipe.ttl(name)
-            *_, count, ttl = pipe.execute()
-        if ttl == -1:  # the counter expired between SET and INCR, and INCR made it anew
-            client.expire(name, window)
-        return count
+        return backend.count_in_window(key, window, stamp_key=stamp_key, stamp=stamp)
     for _attempt in range(3):
         if stamp_key is not None:
             cache.add(stamp_key, stamp, timeout=window)

@@ -93,3 +93,24 @@ def test_a_new_generation_retires_what_was_cached_before_it(any_cache):
     new_generation("gen")
     fresh, value = generation_read("gen", "value")
     assert fresh != generation and value is None  # written under the old generation: gone
+
+
+def test_a_counter_left_without_expiry_gets_the_window_back(shared_cache, settings):
+    """A counter key that lost its expiry (written by an older code path, or made anew by INCR
+    after expiring mid-transaction) would otherwise refuse its key for ever once over a limit."""
+    from django.core.cache import caches
+
+    from portal.cache import count_in_window
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "opsportal-cache-test-shared",
+        }
+    }
+    backend = caches["default"]
+    client = backend._cache.get_client(write=True)
+    client.set(backend.make_key("stuck"), 41)  # no expiry
+    assert count_in_window("stuck", 60) == 42
+    assert 0 < client.ttl(backend.make_key("stuck")) <= 60
